@@ -1,0 +1,123 @@
+/**
+ * The shared vocabulary of listscrub: every layer (address engine, DNS, stream, CLI) speaks in these
+ * types. Keep this file free of logic.
+ */
+
+/** What listscrub concluded about one address. */
+export type Status = 'valid' | 'risky' | 'invalid' | 'unknown';
+
+/** What happened to one CSV row: an address status, or a row-level outcome. */
+export type RowStatus = Status | 'duplicate' | 'malformed';
+
+/** Every stable reason code, in documentation order. */
+export const REASON_CODES = [
+  'ok',
+  // address engine (offline)
+  'syntax',
+  'unusual_syntax',
+  'disposable',
+  'role_account',
+  'typo_domain',
+  // DNS (domain verification)
+  'domain_not_found',
+  'null_mx',
+  'no_mail_server',
+  'mx_invalid',
+  'dns_timeout',
+  'dns_error',
+  'dns_unavailable',
+  // rows
+  'duplicate',
+  'malformed_row',
+] as const;
+
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** DNS reasons that make an address invalid (a real, authoritative answer). */
+export type DomainFailureReason = 'domain_not_found' | 'null_mx' | 'no_mail_server' | 'mx_invalid';
+
+/** DNS reasons that leave an address unknown (no trustworthy answer). */
+export type DnsUncertainReason = 'dns_timeout' | 'dns_error' | 'dns_unavailable';
+
+/** The one result type for an address. */
+export interface Verdict {
+  /** The cell text exactly as given. */
+  input: string;
+  /** Normalized address (local part as given, domain lower-case ASCII/punycode), or null if none. */
+  address: string | null;
+  status: Status;
+  reason: ReasonCode;
+  /** One human sentence explaining the verdict. */
+  detail: string;
+  /** A likely corrected address, whatever the status. */
+  suggestion?: string;
+  /** RFC 3463 enhanced status code a receiving MTA would most likely answer with (invalid only). */
+  bounce?: string;
+}
+
+/** A verdict about a CSV row: like Verdict, but the status may also be a row-level outcome. */
+export interface RowVerdict extends Omit<Verdict, 'status'> {
+  status: RowStatus;
+}
+
+/** Result of the pure address engine. */
+export interface AddressAnalysis {
+  /** The offline verdict (syntax, disposable, role, typo). */
+  verdict: Verdict;
+  /**
+   * The ASCII domain whose mail setup DNS should verify, or null when DNS has nothing to say
+   * (syntax invalid, IP literal).
+   */
+  domain: string | null;
+}
+
+/** What DNS says about a domain's ability to receive mail. */
+export type DomainOutcome =
+  | { kind: 'deliverable'; detail: string; ttlSeconds?: number }
+  | { kind: 'undeliverable'; reason: DomainFailureReason; detail: string; ttlSeconds?: number }
+  | { kind: 'unknown'; reason: DnsUncertainReason; detail: string };
+
+export interface DnsHealth {
+  /** False when the resolver is down, filtered or lying: DNS-based invalid verdicts are withheld. */
+  healthy: boolean;
+  /** Whether the canary check ran at all. */
+  checked: boolean;
+  /** A sentence a user understands. */
+  detail: string;
+}
+
+export interface DnsStats {
+  /** Queries sent to the resolver, in total and by record type (MX, A, AAAA). */
+  queries: number;
+  queriesByType: Record<string, number>;
+  /** Answers by outcome: ok, nodata, nxdomain, servfail, refused, timeout, error. */
+  answers: Record<string, number>;
+  /** Distinct domains looked up. */
+  domains: number;
+  /** Domain checks served from cache (including joined in-flight lookups). */
+  cacheHits: number;
+}
+
+/** DNS settings. `false` in ScrubOptions.dns means offline (`--no-dns`). */
+export interface DnsOptions {
+  /** Resolver addresses, `ip` or `ip:port` / `[ipv6]:port`. Default: the system's resolvers. */
+  servers?: string[];
+  /** Per-attempt timeout in milliseconds. */
+  timeoutMs?: number;
+  /** Retries after the first attempt. */
+  retries?: number;
+  /** Canary domains that must resolve for DNS to count as healthy. Empty list disables the check. */
+  canary?: string[];
+  /** Treat private (RFC 1918 etc.) MX addresses as usable, for internal lists. */
+  allowPrivate?: boolean;
+}
+
+/** Options shared by every entry point; keys mirror the CLI flags in camelCase. */
+export interface CheckOptions {
+  /** `false` = offline (`--no-dns`); an object configures the resolver. Default: system DNS. */
+  dns?: false | DnsOptions;
+  /** DNS queries per second (bottleneck). */
+  rate?: number;
+  /** DNS queries in flight (bottleneck). */
+  concurrency?: number;
+}
