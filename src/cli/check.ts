@@ -1,0 +1,85 @@
+/** `listscrub check <address...>`: one verdict per address, in the order given. */
+import { createInterface } from 'node:readline';
+import { ListscrubError } from '../errors.js';
+import { createScrubber } from '../scrubber.js';
+import type { Verdict } from '../types.js';
+import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, parseFlags } from './args.js';
+import { EXIT, useColor, type CliIo } from './io.js';
+import { formatTable, paintStatus, printable } from './output.js';
+
+export const CHECK_HELP = `Usage: listscrub check [options] <address...>
+
+Checks each address (syntax, policy, and its domain's mail setup in DNS) and prints one verdict per
+address in the order given. "-" reads addresses from standard input, one per line; "--" ends the
+options, so an address starting with "-" can be checked.
+
+Options:
+  --json                  one JSON object per line instead of a table
+  -h, --help              show this help
+
+${DNS_HELP}
+
+Exit codes: 0 checked (whatever the verdicts), 2 usage error, 3 DNS was unhealthy (DNS-dependent
+verdicts are "unknown").`;
+
+/** Addresses checked at once: bounded so a huge stdin never floods the resolver or memory. */
+const WINDOW = 64;
+
+async function* addressesFrom(positionals: string[], io: CliIo): AsyncGenerator<string> {
+  for (const item of positionals) {
+    if (item !== '-') {
+      yield item;
+      continue;
+    }
+    for await (const line of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
+      if (line.trim() !== '') yield line;
+    }
+  }
+}
+
+export async function runCheck(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(args, { ...DNS_FLAGS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help === true) {
+    io.stdout.write(`${CHECK_HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length === 0) throw new ListscrubError('E_USAGE', 'check needs at least one address (or "-" to read standard input).');
+  const scrubber = createScrubber(dnsOptionsFromFlags(values, io.env));
+  const json = values.json === true;
+  const color = useColor(io.stdout, io.env);
+  const rows: string[][] = [];
+  const emit = (verdict: Verdict): void => {
+    if (json) io.stdout.write(`${JSON.stringify(verdict)}\n`);
+    else rows.push([printable(verdict.input, 60), verdict.status, verdict.reason, verdict.detail, verdict.suggestion ? `did you mean ${verdict.suggestion}?` : '']);
+  };
+  try {
+    await scrubber.ready();
+    const stopped = io.interrupted.then((signal) => (signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm));
+    const finished = (async (): Promise<undefined> => {
+      // Keep input order with a bounded window of lookups in flight.
+      const pending: Array<Promise<Verdict>> = [];
+      for await (const address of addressesFrom(positionals, io)) {
+        pending.push(scrubber.check(address));
+        if (pending.length >= WINDOW) emit(await (pending.shift() as Promise<Verdict>));
+      }
+      for (const verdict of pending) emit(await verdict);
+      return undefined;
+    })();
+    const signalled = await Promise.race([finished, stopped]);
+    if (signalled !== undefined) return signalled;
+    if (!json && rows.length > 0) {
+      const table = formatTable([['ADDRESS', 'STATUS', 'REASON', 'DETAIL', 'SUGGESTION'], ...rows], (r, c, text) =>
+        r > 0 && c === 1 ? paintStatus(rows[r - 1]?.[1] as Verdict['status'], text, color) : text,
+      );
+      io.stdout.write(`${table}\n`);
+    }
+    const health = scrubber.health();
+    if (health !== null && !health.healthy) {
+      io.stderr.write(`listscrub: DNS is unhealthy: ${health.detail}\n`);
+      return EXIT.dnsUnhealthy;
+    }
+    return EXIT.ok;
+  } finally {
+    await scrubber.close();
+  }
+}

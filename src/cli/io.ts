@@ -1,0 +1,31 @@
+/**
+ * What a CLI command may touch of the outside world. main.ts fills it from `process`; tests can pass
+ * their own streams. Nothing below src/cli/ sees any of this.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+export interface CliIo {
+  stdin: Readable;
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Resolves when the user asks the process to stop (SIGINT/SIGTERM), with that signal's name. */
+  interrupted: Promise<'SIGINT' | 'SIGTERM'>;
+}
+
+/** Exit codes: documented in the README; stable for cron and alerting. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  dnsUnhealthy: 3,
+  guardTripped: 4,
+  locked: 5,
+  sigint: 130,
+  sigterm: 143,
+} as const;
+
+export function useColor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {
+  return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}

@@ -1,0 +1,83 @@
+/**
+ * The CLI's single entry and single exit: dispatch to a command, turn every error into a message and
+ * an exit code. User mistakes print one line, never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { isListscrubError, type ErrorCode } from '../errors.js';
+import { runCheck } from './check.js';
+import { EXIT, type CliIo } from './io.js';
+
+export const MAIN_HELP = `Usage: listscrub <command> [options]
+
+Commands:
+  clean <list.csv>        write a cleaned list and a report of removed rows
+  check <address...>      check addresses and print one verdict each
+  history <file>          show the last runs recorded with --history
+  schedule --cron EXPR    run a clean job on a schedule
+
+Run "listscrub <command> --help" for a command's options.`;
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+async function lazy(name: string): Promise<Command | undefined> {
+  // Commands load on demand so `check` does not pay for the CSV stack.
+  switch (name) {
+    case 'check':
+      return runCheck;
+    case 'clean':
+      return (await import('./clean.js')).runClean;
+    case 'history':
+      return (await import('./history.js')).runHistory;
+    case 'schedule':
+      return (await import('./schedule.js')).runSchedule;
+    default:
+      return undefined;
+  }
+}
+
+const EXIT_FOR_ERROR: Partial<Record<ErrorCode, number>> = {
+  E_USAGE: EXIT.usage,
+  E_OPTION: EXIT.usage,
+  E_CONFIG: EXIT.usage,
+  E_NO_EMAIL_COLUMN: EXIT.usage,
+  E_LOCKED: EXIT.locked,
+};
+
+export function exitCodeFor(error: unknown): number {
+  return isListscrubError(error) ? (EXIT_FOR_ERROR[error.code] ?? EXIT.failure) : EXIT.failure;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+      io.stdout.write(`${MAIN_HELP}\n`);
+      return name === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (name === '--version' || name === '-v') {
+      io.stdout.write(`${version()}\n`);
+      return EXIT.ok;
+    }
+    const command = await lazy(name);
+    if (command === undefined) {
+      io.stderr.write(`listscrub: unknown command "${name}".\n\n${MAIN_HELP}\n`);
+      return EXIT.usage;
+    }
+    return await command(rest, io);
+  } catch (error) {
+    const code = exitCodeFor(error);
+    if (isListscrubError(error)) {
+      io.stderr.write(`listscrub: ${error.message}\n`);
+      if (code === EXIT.usage && error.code === 'E_USAGE') io.stderr.write(`Run "listscrub ${name ?? ''} --help" for usage.\n`);
+    } else {
+      // A bug, not a user mistake: keep the stack so it can be reported.
+      io.stderr.write(`listscrub: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    return code;
+  }
+}

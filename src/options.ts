@@ -1,0 +1,81 @@
+/**
+ * Options are validated once, up front, with coded errors naming the key and what was expected.
+ */
+import { ListscrubError } from './errors.js';
+import type { CheckOptions, DnsOptions } from './types.js';
+
+export interface ValidatedCheckOptions {
+  dns: false | DnsOptions;
+  rate: number | undefined;
+  concurrency: number | undefined;
+}
+
+function fail(key: string, expected: string, value: unknown): never {
+  throw new ListscrubError('E_OPTION', `Option "${key}" must be ${expected}; got ${describe(value)}.`);
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
+export function positiveNumber(key: string, value: unknown, { integer = false, min = 0 } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= min || (integer && !Number.isInteger(value))) {
+    fail(key, integer ? `a whole number above ${min}` : `a number above ${min}`, value);
+  }
+  return value;
+}
+
+export function stringList(key: string, value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) fail(key, 'a list of strings', value);
+  return value as string[];
+}
+
+function rejectUnknownKeys(prefix: string, value: object, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new ListscrubError('E_OPTION', `Unknown option "${prefix}${key}". Known: ${known.join(', ')}.`);
+    }
+  }
+}
+
+const DNS_KEYS = ['servers', 'timeoutMs', 'retries', 'canary', 'allowPrivate'] as const;
+
+export function validateDnsOptions(value: unknown): false | DnsOptions {
+  if (value === false) return false;
+  if (value === undefined || value === true) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('dns', 'false or an object', value);
+  rejectUnknownKeys('dns.', value, DNS_KEYS);
+  const raw = value as Record<string, unknown>;
+  const dns: DnsOptions = {};
+  const servers = stringList('dns.servers', raw.servers);
+  if (servers !== undefined) dns.servers = servers;
+  const timeoutMs = positiveNumber('dns.timeoutMs', raw.timeoutMs, { integer: true });
+  if (timeoutMs !== undefined) dns.timeoutMs = timeoutMs;
+  if (raw.retries !== undefined) {
+    if (typeof raw.retries !== 'number' || !Number.isInteger(raw.retries) || raw.retries < 0 || raw.retries > 10) {
+      fail('dns.retries', 'a whole number from 0 to 10', raw.retries);
+    }
+    dns.retries = raw.retries;
+  }
+  const canary = stringList('dns.canary', raw.canary);
+  if (canary !== undefined) dns.canary = canary;
+  if (raw.allowPrivate !== undefined) {
+    if (typeof raw.allowPrivate !== 'boolean') fail('dns.allowPrivate', 'true or false', raw.allowPrivate);
+    dns.allowPrivate = raw.allowPrivate;
+  }
+  return dns;
+}
+
+export function validateCheckOptions(options: CheckOptions): ValidatedCheckOptions {
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  return {
+    dns: validateDnsOptions(options.dns),
+    rate: positiveNumber('rate', options.rate),
+    concurrency: positiveNumber('concurrency', options.concurrency, { integer: true }),
+  };
+}

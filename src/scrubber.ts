@@ -1,0 +1,68 @@
+/**
+ * The validation core. Every entry point (check, the stream transform, the CSV job, the CLI) checks
+ * addresses through a Scrubber, so there is one place that combines the address engine with DNS.
+ */
+import { analyzeAddress } from './address/index.js';
+import { createDomainChecker, type DomainChecker } from './dns/index.js';
+import { validateCheckOptions } from './options.js';
+import type { CheckOptions, DnsHealth, DnsStats, Verdict } from './types.js';
+import { applyDomainOutcome } from './verdict.js';
+
+export interface Scrubber {
+  /** Check one address: syntax and policy, then its domain in DNS unless DNS is off. */
+  check(input: string): Promise<Verdict>;
+  /**
+   * Same verdict as check(), but returned synchronously when no DNS lookup is needed (offline mode,
+   * invalid syntax, IP literal). The stream uses this to avoid a promise per row on hot paths.
+   */
+  evaluate(input: string): Verdict | Promise<Verdict>;
+  /** Run the DNS canary check (once); resolves immediately to a "not checked" health when offline. */
+  ready(): Promise<DnsHealth>;
+  /** DNS health so far; null when DNS is off. */
+  health(): DnsHealth | null;
+  /** DNS counters (all zero when offline). */
+  stats(): DnsStats;
+  /** The DNS checker, for cache persistence; null when offline. */
+  readonly domains: DomainChecker | null;
+  /** Release timers and the limiter. */
+  close(): Promise<void>;
+}
+
+const OFFLINE_STATS: DnsStats = { queries: 0, queriesByType: {}, answers: {}, domains: 0, cacheHits: 0 };
+
+export function createScrubber(options: CheckOptions = {}): Scrubber {
+  const checked = validateCheckOptions(options);
+  const domains =
+    checked.dns === false
+      ? null
+      : createDomainChecker({ dns: checked.dns, rate: checked.rate, concurrency: checked.concurrency });
+
+  function evaluate(input: string): Verdict | Promise<Verdict> {
+    const { verdict, domain } = analyzeAddress(input);
+    if (domains === null || domain === null || verdict.status === 'invalid') return verdict;
+    return domains.check(domain).then((outcome) => applyDomainOutcome(verdict, outcome));
+  }
+
+  return {
+    evaluate,
+    check: async (input) => evaluate(input),
+    ready: async () =>
+      domains === null ? { healthy: true, checked: false, detail: 'DNS checks are off (--no-dns).' } : domains.ready(),
+    health: () => (domains === null ? null : domains.health()),
+    stats: () => (domains === null ? { ...OFFLINE_STATS } : domains.stats()),
+    domains,
+    close: async () => {
+      if (domains !== null) await domains.close();
+    },
+  };
+}
+
+/** Check a single address with a throwaway scrubber. For many addresses, reuse createScrubber(). */
+export async function checkAddress(input: string, options: CheckOptions = {}): Promise<Verdict> {
+  const scrubber = createScrubber(options);
+  try {
+    return await scrubber.check(input);
+  } finally {
+    await scrubber.close();
+  }
+}

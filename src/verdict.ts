@@ -1,0 +1,127 @@
+/**
+ * The reason table and the rules that turn findings into one Verdict. Every layer builds verdicts
+ * through here, so a reason code always carries the same status, bounce code and advice.
+ */
+import type { DomainOutcome, ReasonCode, RowStatus, Status, Verdict } from './types.js';
+
+export interface ReasonInfo {
+  /** Status this reason gives an address (row reasons give row statuses). */
+  status: RowStatus;
+  /** RFC 3463 enhanced status code a receiving MTA would most likely answer with. */
+  bounce?: string;
+  /** Short explanation, for docs and summaries. */
+  summary: string;
+  /** What the list owner can do about it. */
+  fix: string;
+}
+
+export const REASONS: Record<ReasonCode, ReasonInfo> = {
+  ok: { status: 'valid', summary: 'No problem found.', fix: 'Nothing to do.' },
+  syntax: {
+    status: 'invalid',
+    bounce: '5.1.3',
+    summary: 'The address is not a valid email address.',
+    fix: 'Correct the address (see the suggestion) or ask the subscriber to enter it again.',
+  },
+  unusual_syntax: {
+    status: 'risky',
+    summary: 'RFC-valid but unusual form (quoted local part, comment, IP literal) that most platforms refuse.',
+    fix: 'Keep only if you know this subscriber; most sending platforms reject such addresses.',
+  },
+  disposable: {
+    status: 'risky',
+    summary: 'The domain is a disposable (throwaway) mailbox provider.',
+    fix: 'Ask the subscriber for a permanent address, or drop it with --drop disposable.',
+  },
+  role_account: {
+    status: 'risky',
+    summary: 'A role address (info@, admin@, ...) that reaches a team, not a person.',
+    fix: 'Keep only if the team opted in; drop with --drop role_account.',
+  },
+  typo_domain: {
+    status: 'risky',
+    summary: 'The domain looks like a misspelling of a common mail provider.',
+    fix: 'Replace the address with the suggestion after confirming with the subscriber.',
+  },
+  domain_not_found: {
+    status: 'invalid',
+    bounce: '5.1.2',
+    summary: 'The domain does not exist in DNS (NXDOMAIN).',
+    fix: 'Correct the domain (see the suggestion) or remove the address.',
+  },
+  null_mx: {
+    status: 'invalid',
+    bounce: '5.1.10',
+    summary: 'The domain publishes a null MX (RFC 7505): it accepts no mail.',
+    fix: 'Remove the address; the domain owner states it receives no email.',
+  },
+  no_mail_server: {
+    status: 'invalid',
+    bounce: '5.4.4',
+    summary: 'The domain exists but has no MX record and no address to fall back on.',
+    fix: 'Remove the address or ask the subscriber for another one.',
+  },
+  mx_invalid: {
+    status: 'invalid',
+    bounce: '5.4.4',
+    summary: 'The domain\'s mail servers have no usable (public) address.',
+    fix: 'Remove the address; mail to this domain cannot be delivered.',
+  },
+  dns_timeout: {
+    status: 'unknown',
+    summary: 'DNS did not answer in time; the domain could not be checked.',
+    fix: 'Nothing removed; run again later or raise --dns-timeout.',
+  },
+  dns_error: {
+    status: 'unknown',
+    summary: 'DNS answered with a server failure (SERVFAIL/REFUSED); the domain could not be checked.',
+    fix: 'Nothing removed; run again later.',
+  },
+  dns_unavailable: {
+    status: 'unknown',
+    summary: 'The resolver is unhealthy (down, filtered or lying), so DNS results were not trusted.',
+    fix: 'Nothing removed; fix the resolver or pass --dns with a working one, then run again.',
+  },
+  duplicate: {
+    status: 'duplicate',
+    summary: 'The same address appeared earlier in the list.',
+    fix: 'Nothing to do; the first occurrence is kept (use --keep-duplicates to keep all).',
+  },
+  malformed_row: {
+    status: 'malformed',
+    summary: 'The CSV record could not be parsed (unclosed quote, wrong field count, oversized field).',
+    fix: 'Fix the row in the source file at the given line and run again.',
+  },
+};
+
+/** Precedence of address statuses: the most severe finding wins. */
+const SEVERITY: Record<Status, number> = { valid: 0, risky: 1, unknown: 2, invalid: 3 };
+
+export function isMoreSevere(a: Status, b: Status): boolean {
+  return SEVERITY[a] > SEVERITY[b];
+}
+
+/** Build a verdict for an address-level reason, with its status and bounce code from the table. */
+export function makeVerdict(
+  input: string,
+  address: string | null,
+  reason: Exclude<ReasonCode, 'duplicate' | 'malformed_row'>,
+  detail: string,
+  suggestion?: string,
+): Verdict {
+  const info = REASONS[reason];
+  const verdict: Verdict = { input, address, status: info.status as Status, reason, detail };
+  if (suggestion !== undefined) verdict.suggestion = suggestion;
+  if (info.bounce !== undefined) verdict.bounce = info.bounce;
+  return verdict;
+}
+
+/**
+ * Combine the offline verdict with what DNS said about the domain. Deliverable leaves the verdict as
+ * it was; an undeliverable domain makes it invalid; an uncertain DNS answer makes it unknown unless it
+ * is already invalid. Suggestions stay attached.
+ */
+export function applyDomainOutcome(verdict: Verdict, outcome: DomainOutcome): Verdict {
+  if (outcome.kind === 'deliverable' || verdict.status === 'invalid') return verdict;
+  return makeVerdict(verdict.input, verdict.address, outcome.reason, outcome.detail, verdict.suggestion);
+}
