@@ -1,0 +1,156 @@
+/**
+ * TTL caches with absolute expiry (epoch ms from an injectable clock), so entries can be exported
+ * to a file and imported by a later run. Expired entries are kept until overwritten or evicted
+ * ("stale"), because the health monitor wants to know that a domain used to be deliverable.
+ * Unknown outcomes are never stored: callers only hand in real answers.
+ */
+import type { DomainOutcome } from '../types.js';
+import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from './constants.js';
+
+/** What a domain check can cache: every outcome but 'unknown'. */
+export type CachedOutcome = Exclude<DomainOutcome, { kind: 'unknown' }>;
+
+/** What is known about an MX host (or a domain's implicit MX): its addresses or their absence. */
+export type HostRecord =
+  | {
+      kind: 'addresses';
+      addresses: string[];
+      /** True when both A and AAAA were asked (false: A alone already gave a usable address). */
+      complete: boolean;
+    }
+  | { kind: 'nxdomain' }
+  | { kind: 'nodata' };
+
+export interface CacheEntry<T> {
+  value: T;
+  /** Absolute expiry, epoch milliseconds. */
+  expiresAt: number;
+}
+
+export interface CacheSnapshot {
+  version: 1;
+  /** Whether the exporting checker accepted private MX addresses (outcomes depend on it). */
+  allowPrivate: boolean;
+  domains: Record<string, CacheEntry<CachedOutcome>>;
+  hosts: Record<string, CacheEntry<HostRecord>>;
+}
+
+/** The cache as the checker exposes it, for persistence across runs. */
+export interface DnsCache {
+  /** Unexpired entries, with absolute expiry. */
+  export(): CacheSnapshot;
+  /**
+   * Load entries from an earlier export; expired or malformed ones are skipped, and so are outcomes
+   * that depend on a different allowPrivate setting. Returns how many entries were loaded.
+   */
+  import(snapshot: CacheSnapshot): number;
+  /** The unexpired cached outcome of a domain, if any (does not count as a cache hit). */
+  get(domain: string): CachedOutcome | undefined;
+  clear(): void;
+  /** Domain entries held (expired ones included until evicted). */
+  readonly size: number;
+}
+
+export function clampTtl(seconds: number): number {
+  if (!Number.isFinite(seconds)) return MIN_TTL_SECONDS;
+  return Math.min(MAX_TTL_SECONDS, Math.max(MIN_TTL_SECONDS, Math.round(seconds)));
+}
+
+export class TtlCache<T> {
+  readonly #entries = new Map<string, CacheEntry<T>>();
+  readonly #now: () => number;
+  readonly #maxEntries: number;
+
+  constructor(now: () => number, maxEntries: number) {
+    this.#now = now;
+    this.#maxEntries = maxEntries;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The value if present and not expired. */
+  get(key: string): T | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.expiresAt <= this.#now()) return undefined;
+    return entry.value;
+  }
+
+  /** The entry if present and not expired. */
+  getEntry(key: string): CacheEntry<T> | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.expiresAt <= this.#now()) return undefined;
+    return entry;
+  }
+
+  /** Seconds until an entry expires (0 if expired). */
+  remainingSeconds(entry: CacheEntry<T>): number {
+    return Math.max(0, (entry.expiresAt - this.#now()) / 1000);
+  }
+
+  /** The value even if expired. */
+  peekStale(key: string): T | undefined {
+    return this.#entries.get(key)?.value;
+  }
+
+  /** Store with a TTL in seconds, clamped to [MIN_TTL_SECONDS, MAX_TTL_SECONDS]. */
+  set(key: string, value: T, ttlSeconds: number): void {
+    this.setUntil(key, value, this.#now() + clampTtl(ttlSeconds) * 1000);
+  }
+
+  setUntil(key: string, value: T, expiresAt: number): void {
+    this.#entries.delete(key); // re-insert: Map order is our eviction order (oldest write first)
+    this.#entries.set(key, { value, expiresAt });
+    if (this.#entries.size > this.#maxEntries) this.#evict();
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  /** Unexpired entries. */
+  *live(): IterableIterator<[string, CacheEntry<T>]> {
+    const now = this.#now();
+    for (const [key, entry] of this.#entries) if (entry.expiresAt > now) yield [key, entry];
+  }
+
+  /** Drop expired entries first; if still over the bound, the oldest writes. */
+  #evict(): void {
+    const now = this.#now();
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+    const excess = this.#entries.size - Math.floor(this.#maxEntries * 0.9);
+    if (excess <= 0) return;
+    let dropped = 0;
+    for (const key of this.#entries.keys()) {
+      if (dropped++ >= excess) break;
+      this.#entries.delete(key);
+    }
+  }
+}
+
+const FAILURE_REASONS = new Set(['domain_not_found', 'null_mx', 'no_mail_server', 'mx_invalid']);
+
+export function isCachedOutcome(value: unknown): value is CachedOutcome {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  if (typeof v.detail !== 'string') return false;
+  if (v.kind === 'deliverable') return true;
+  return v.kind === 'undeliverable' && typeof v.reason === 'string' && FAILURE_REASONS.has(v.reason);
+}
+
+export function isHostRecord(value: unknown): value is HostRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  if (v.kind === 'nxdomain' || v.kind === 'nodata') return true;
+  return (
+    v.kind === 'addresses' &&
+    Array.isArray(v.addresses) &&
+    v.addresses.every((a) => typeof a === 'string') &&
+    typeof v.complete === 'boolean'
+  );
+}

@@ -1,0 +1,266 @@
+/**
+ * The DNS domain-verification layer: createDomainChecker() answers "can this domain receive mail?"
+ * with a DomainOutcome, through a rate/concurrency limiter, a TTL cache with in-flight sharing, and a
+ * health monitor that withholds invalid verdicts when the resolver cannot be trusted.
+ *
+ *   index.ts     the checker: options, domain cache, in-flight sharing, health gate, stats
+ *   classify.ts  MX / null MX / implicit MX / MX host resolution (RFC 5321 5.1, RFC 7505)
+ *   resolver.ts  node:dns Resolver (c-ares), error mapping, retries with bounded backoff
+ *   limiter.ts   the only bottleneck import
+ *   cache.ts     TTL caches with absolute expiry, export/import
+ *   health.ts    canaries and the watch during the run
+ *   ip.ts        which MX addresses are usable
+ */
+import { ListscrubError } from '../errors.js';
+import type { DnsHealth, DnsOptions, DnsStats, DomainOutcome } from '../types.js';
+import {
+  type CacheSnapshot,
+  type CachedOutcome,
+  type DnsCache,
+  type HostRecord,
+  TtlCache,
+  isCachedOutcome,
+  isHostRecord,
+} from './cache.js';
+import { Classifier } from './classify.js';
+import {
+  DEFAULT_BACKOFF_MS,
+  DEFAULT_CANARIES,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_DNS_TIMEOUT_MS,
+  DEFAULT_RATE,
+  DEFAULT_RETRIES,
+} from './constants.js';
+import { HealthMonitor } from './health.js';
+import { createLimiter } from './limiter.js';
+import { DnsResolver, type QueryCounters } from './resolver.js';
+
+export * from './constants.js';
+export type { CacheSnapshot, CachedOutcome, DnsCache, HostRecord } from './cache.js';
+export { isUsableAddress, unusableReason } from './ip.js';
+export { mapErrorCode } from './resolver.js';
+
+export interface DomainChecker {
+  /** Classify a lower-case ASCII domain. Never throws; uncertain outcomes are kind 'unknown'. */
+  check(domain: string): Promise<DomainOutcome>;
+  /** Run the canary check once (idempotent, memoized promise); check() awaits it implicitly before its first lookup. */
+  ready(): Promise<DnsHealth>;
+  health(): DnsHealth;
+  stats(): DnsStats;
+  /** Cache access for persistence across runs. */
+  cache: DnsCache;
+  /** Stop the limiter (waiting queries are dropped), cancel timers and outstanding queries. */
+  close(): Promise<void>;
+}
+
+export interface DomainCheckerOptions {
+  dns?: DnsOptions;
+  /** Queries per second (default DEFAULT_RATE); Infinity disables the rate limit. */
+  rate?: number;
+  /** Queries in flight (default DEFAULT_CONCURRENCY). */
+  concurrency?: number;
+  /** Clock for cache expiry, epoch ms (default Date.now); tests inject a fake one. */
+  now?: () => number;
+  /** Base backoff before a retry, ms (default DEFAULT_BACKOFF_MS; capped at MAX_BACKOFF_MS). */
+  backoffMs?: number;
+  /** Entries per cache (domains, hosts) before eviction (default 500,000). */
+  maxCacheEntries?: number;
+}
+
+function optionError(message: string): ListscrubError {
+  return new ListscrubError('E_OPTION', message);
+}
+
+function positiveNumber(value: number | undefined, fallback: number, name: string, integer: boolean): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw optionError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function normalizeDomain(domain: string): string {
+  return String(domain).trim().replace(/\.$/, '').toLowerCase();
+}
+
+export function createDomainChecker(options: DomainCheckerOptions = {}): DomainChecker {
+  const dns = options.dns ?? {};
+  const timeoutMs = positiveNumber(dns.timeoutMs, DEFAULT_DNS_TIMEOUT_MS, 'dns.timeoutMs', true);
+  const retries = dns.retries ?? DEFAULT_RETRIES;
+  if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
+    throw optionError(`dns.retries must be an integer from 0 to 10, got ${String(retries)}`);
+  }
+  const rate = positiveNumber(options.rate, DEFAULT_RATE, 'rate', false);
+  const concurrency = positiveNumber(options.concurrency, DEFAULT_CONCURRENCY, 'concurrency', true);
+  const backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+  if (!(backoffMs >= 0)) throw optionError(`backoffMs must be >= 0, got ${String(backoffMs)}`);
+  const canaries = (dns.canary ?? DEFAULT_CANARIES).map(normalizeDomain);
+  const allowPrivate = dns.allowPrivate ?? false;
+  const now = options.now ?? Date.now;
+  const maxEntries = options.maxCacheEntries ?? 500_000;
+
+  const counters: QueryCounters = { queries: 0, queriesByType: {}, answers: {} };
+  const limiter = createLimiter({ rate, concurrency });
+  let resolver: DnsResolver;
+  try {
+    resolver = new DnsResolver({ servers: dns.servers, timeoutMs, retries, backoffMs, limiter, counters });
+  } catch (error) {
+    void limiter.stop();
+    throw new ListscrubError('E_OPTION', `dns.servers is invalid: ${(error as Error).message}`, { cause: error });
+  }
+  const domains = new TtlCache<CachedOutcome>(now, maxEntries);
+  const hosts = new TtlCache<HostRecord>(now, maxEntries);
+  const classifier = new Classifier({ resolver, hosts, allowPrivate, retries });
+  const inFlight = new Map<string, Promise<DomainOutcome>>();
+  const seen = new Set<string>();
+  /** Undeliverable outcomes cached during this run: dropped if health flips (they may be lies). */
+  const learnedUndeliverable = new Set<string>();
+  let cacheHits = 0;
+  let closed = false;
+
+  const monitor = new HealthMonitor({
+    canaries,
+    resolverLabel: resolver.servers().join(', ') || 'the system resolver',
+    runCanary: async (domain) => {
+      if (closed) return closedOutcome();
+      try {
+        return await classifier.classify(domain, true);
+      } catch (error) {
+        return internalError(error);
+      }
+    },
+    onUnhealthy: () => {
+      for (const domain of learnedUndeliverable) {
+        if (domains.peekStale(domain)?.kind === 'undeliverable') domains.delete(domain);
+      }
+      learnedUndeliverable.clear();
+    },
+  });
+
+  function closedOutcome(): DomainOutcome {
+    return { kind: 'unknown', reason: 'dns_error', detail: 'the DNS checker was closed before this domain was checked' };
+  }
+
+  function internalError(error: unknown): DomainOutcome {
+    return { kind: 'unknown', reason: 'dns_error', detail: `internal error while checking DNS: ${(error as Error)?.message ?? String(error)}` };
+  }
+
+  function unavailable(domain: string): DomainOutcome {
+    return {
+      kind: 'unknown',
+      reason: 'dns_unavailable',
+      detail: `${domain} was not checked: DNS is unhealthy. ${monitor.health().detail}`,
+    };
+  }
+
+  /** Last step of every check: the health gate. */
+  async function gate(domain: string, outcome: DomainOutcome): Promise<DomainOutcome> {
+    if (outcome.kind === 'undeliverable') {
+      const recheck = monitor.recheck;
+      if (recheck !== undefined) await recheck;
+    }
+    return monitor.healthy ? outcome : unavailable(domain);
+  }
+
+  async function lookup(domain: string): Promise<DomainOutcome> {
+    const previous = domains.peekStale(domain);
+    const outcome = await classifier.classify(domain);
+    if (outcome.kind !== 'unknown' && monitor.healthy && !closed) {
+      domains.set(domain, outcome, outcome.ttlSeconds ?? 0);
+      if (outcome.kind === 'undeliverable') learnedUndeliverable.add(domain);
+      else learnedUndeliverable.delete(domain);
+    }
+    monitor.observe(outcome, previous);
+    return outcome;
+  }
+
+  async function check(input: string): Promise<DomainOutcome> {
+    const domain = normalizeDomain(input);
+    try {
+      if (closed) return closedOutcome();
+      await monitor.ready();
+      if (closed) return closedOutcome();
+      if (!monitor.healthy) return unavailable(domain);
+      if (domain === '') {
+        return { kind: 'unknown', reason: 'dns_error', detail: 'no domain to check' };
+      }
+      const cached = domains.get(domain);
+      if (cached !== undefined) {
+        cacheHits++;
+        return await gate(domain, cached);
+      }
+      const joined = inFlight.get(domain);
+      if (joined !== undefined) {
+        cacheHits++;
+        return await gate(domain, await joined);
+      }
+      seen.add(domain);
+      const promise = lookup(domain).finally(() => inFlight.delete(domain));
+      inFlight.set(domain, promise);
+      return await gate(domain, await promise);
+    } catch (error) {
+      return internalError(error);
+    }
+  }
+
+  const cache: DnsCache = {
+    export(): CacheSnapshot {
+      const snapshot: CacheSnapshot = { version: 1, allowPrivate, domains: {}, hosts: {} };
+      for (const [key, entry] of domains.live()) snapshot.domains[key] = { value: entry.value, expiresAt: entry.expiresAt };
+      for (const [key, entry] of hosts.live()) snapshot.hosts[key] = { value: entry.value, expiresAt: entry.expiresAt };
+      return snapshot;
+    },
+    import(snapshot: CacheSnapshot): number {
+      if (typeof snapshot !== 'object' || snapshot === null || snapshot.version !== 1) return 0;
+      const sameAllowPrivate = snapshot.allowPrivate === allowPrivate;
+      const t = now();
+      let loaded = 0;
+      for (const [key, entry] of Object.entries(snapshot.domains ?? {})) {
+        if (typeof entry?.expiresAt !== 'number' || entry.expiresAt <= t || !isCachedOutcome(entry.value)) continue;
+        // Deliverable and mx_invalid depend on which addresses count as usable.
+        const dependsOnPrivate = entry.value.kind === 'deliverable' || entry.value.reason === 'mx_invalid';
+        if (dependsOnPrivate && !sameAllowPrivate) continue;
+        domains.setUntil(normalizeDomain(key), entry.value, entry.expiresAt);
+        loaded++;
+      }
+      for (const [key, entry] of Object.entries(snapshot.hosts ?? {})) {
+        if (typeof entry?.expiresAt !== 'number' || entry.expiresAt <= t || !isHostRecord(entry.value)) continue;
+        hosts.setUntil(normalizeDomain(key), entry.value, entry.expiresAt);
+        loaded++;
+      }
+      return loaded;
+    },
+    get(domain: string): CachedOutcome | undefined {
+      return domains.get(normalizeDomain(domain));
+    },
+    clear(): void {
+      domains.clear();
+      hosts.clear();
+    },
+    get size(): number {
+      return domains.size;
+    },
+  };
+
+  return {
+    check,
+    ready: () => monitor.ready(),
+    health: () => monitor.health(),
+    stats(): DnsStats {
+      return {
+        queries: counters.queries,
+        queriesByType: { ...counters.queriesByType },
+        answers: { ...counters.answers },
+        domains: seen.size,
+        cacheHits,
+      };
+    },
+    cache,
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      resolver.close();
+      await limiter.stop();
+    },
+  };
+}

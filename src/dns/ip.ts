@@ -1,0 +1,83 @@
+/**
+ * Is an MX host address usable for delivery from the public internet? Loopback, unspecified,
+ * private (RFC 1918, fc00::/7), shared CGNAT space, link-local, documentation, benchmarking,
+ * multicast and reserved ranges are not. With `allowPrivate`, RFC 1918, CGNAT and ULA addresses
+ * count as usable (internal lists).
+ */
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+
+interface Range {
+  prefix: string;
+  bits: number;
+  label: string;
+  /** Accepted when allowPrivate is set. */
+  private?: boolean;
+}
+
+const V4_RANGES: Range[] = [
+  { prefix: '0.0.0.0', bits: 8, label: 'unspecified ("this network")' },
+  { prefix: '10.0.0.0', bits: 8, label: 'private (RFC 1918)', private: true },
+  { prefix: '100.64.0.0', bits: 10, label: 'shared carrier-grade NAT space', private: true },
+  { prefix: '127.0.0.0', bits: 8, label: 'loopback' },
+  { prefix: '169.254.0.0', bits: 16, label: 'link-local' },
+  { prefix: '172.16.0.0', bits: 12, label: 'private (RFC 1918)', private: true },
+  { prefix: '192.0.0.0', bits: 24, label: 'reserved (IETF protocol assignments)' },
+  { prefix: '192.0.2.0', bits: 24, label: 'documentation' },
+  { prefix: '192.168.0.0', bits: 16, label: 'private (RFC 1918)', private: true },
+  { prefix: '198.18.0.0', bits: 15, label: 'benchmarking' },
+  { prefix: '198.51.100.0', bits: 24, label: 'documentation' },
+  { prefix: '203.0.113.0', bits: 24, label: 'documentation' },
+  { prefix: '224.0.0.0', bits: 4, label: 'multicast' },
+  { prefix: '240.0.0.0', bits: 4, label: 'reserved' },
+];
+
+/** IPv6: only global unicast (2000::/3) is usable, minus these. */
+const V6_RANGES: Range[] = [
+  { prefix: '2001:db8::', bits: 32, label: 'documentation' },
+  { prefix: '3fff::', bits: 20, label: 'documentation' },
+  { prefix: '2001:2::', bits: 48, label: 'benchmarking' },
+];
+const V6_SPECIAL: Range[] = [
+  { prefix: '::', bits: 128, label: 'unspecified' },
+  { prefix: '::1', bits: 128, label: 'loopback' },
+  { prefix: '::ffff:0:0', bits: 96, label: 'IPv4-mapped' },
+  { prefix: 'fc00::', bits: 7, label: 'private (unique local)', private: true },
+  { prefix: 'fe80::', bits: 10, label: 'link-local' },
+  { prefix: 'ff00::', bits: 8, label: 'multicast' },
+];
+
+function blockList(ranges: Range[], family: 'ipv4' | 'ipv6'): Array<{ range: Range; list: BlockList }> {
+  return ranges.map((range) => {
+    const list = new BlockList();
+    list.addSubnet(range.prefix, range.bits, family);
+    return { range, list };
+  });
+}
+
+const V4 = blockList(V4_RANGES, 'ipv4');
+const V6 = blockList([...V6_SPECIAL, ...V6_RANGES], 'ipv6');
+const GLOBAL_UNICAST = new BlockList();
+GLOBAL_UNICAST.addSubnet('2000::', 3, 'ipv6');
+
+/**
+ * Why an address is not usable, or null when it is usable. `255.255.255.255` falls in 240/4.
+ */
+export function unusableReason(address: string, allowPrivate = false): string | null {
+  if (isIPv4(address)) {
+    for (const { range, list } of V4) {
+      if (list.check(address, 'ipv4')) return range.private && allowPrivate ? null : range.label;
+    }
+    return null;
+  }
+  if (isIPv6(address)) {
+    for (const { range, list } of V6) {
+      if (list.check(address, 'ipv6')) return range.private && allowPrivate ? null : range.label;
+    }
+    return GLOBAL_UNICAST.check(address, 'ipv6') ? null : 'reserved';
+  }
+  return 'not an IP address';
+}
+
+export function isUsableAddress(address: string, allowPrivate = false): boolean {
+  return unusableReason(address, allowPrivate) === null;
+}
