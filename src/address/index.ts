@@ -1,0 +1,265 @@
+/**
+ * The pure address engine: one cell in, one offline verdict out (syntax, unusual forms, disposable,
+ * role and typo domains) plus the ASCII domain DNS should verify. No I/O; never throws.
+ *
+ * Two paths share every rule after parsing:
+ * - the fast path: a precompiled regex for the common plain ASCII `dot-atom@ldh-domain` form;
+ * - the full path: a linear structural scan (precise error sentences, bounded work), then the
+ *   RFC 5322 parser from `email-addresses` for quotes, comments, literals and non-ASCII text.
+ * On every input the fast path accepts, both give deep-equal results (a property test checks it).
+ *
+ * Precedence of findings: invalid (syntax) first; then among risky findings
+ * typo_domain > disposable > role_account > unusual_syntax (a typo is the one the list owner can
+ * fix, and it makes the other findings about the wrong domain moot).
+ */
+import { isIPv6 } from 'node:net';
+import emailAddresses from 'email-addresses';
+import type { AddressAnalysis } from '../types.js';
+import { makeVerdict } from '../verdict.js';
+import { domainInfo } from './domain.js';
+import { ROLE_LOCAL_PARTS } from './lists.js';
+import { scanAddrSpec } from './scan.js';
+
+export { damerauLevenshtein, suggestDomain, LEGIT_DOMAINS } from './typo.js';
+export { domainInfo, clearDomainCache, isRealTld } from './domain.js';
+export { ROLE_LOCAL_PARTS, MAJOR_PROVIDERS } from './lists.js';
+
+/** Longest cell (after trimming) the engine will look at; longer cells are rejected unparsed. */
+export const MAX_INPUT_LENGTH = 1000;
+
+/** White space trimmed from both ends of a cell (CR/LF and other controls are not white space here). */
+const EDGE_SPACE = /^[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]+|[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]+$/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** C0/C1 controls except TAB, DEL, line/paragraph separators. */
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]/;
+/** Invisible format characters: zero-width, bidi overrides, word joiners, inner BOM. */
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+const MAILTO = /^mailto:/i;
+const NON_ASCII = /[^\x00-\x7f]/;
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** The fast path: plain ASCII dot-atom local part @ letters/digits/hyphens labels. */
+const FAST = /^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)$/;
+
+interface Flags {
+  quoted: boolean;
+  comment: boolean;
+}
+
+const NO_FLAGS: Flags = { quoted: false, comment: false };
+
+function octets(s: string): number {
+  // Fast for ASCII; Buffer.byteLength for the rest.
+  return NON_ASCII.test(s) ? Buffer.byteLength(s, 'utf8') : s.length;
+}
+
+function codePoint(c: string): string {
+  return `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+function invalid(input: string, detail: string, suggestion?: string): AddressAnalysis {
+  return { verdict: makeVerdict(input, null, 'syntax', detail, suggestion), domain: null };
+}
+
+function isRoleAccount(local: string): boolean {
+  const plus = local.indexOf('+');
+  const base = (plus >= 0 ? local.slice(0, plus) : local).toLowerCase();
+  return ROLE_LOCAL_PARTS.has(base);
+}
+
+type Pre = { ok: true; s: string } | { ok: false; result: AddressAnalysis };
+
+/**
+ * Shared first step: trim, length cap, broken characters, `mailto:`, `Name <addr>`.
+ * Returns the bare addr-spec text, or a finished (invalid) analysis.
+ */
+function prepare(input: string): Pre {
+  let s = input.replace(EDGE_SPACE, '');
+  if (s.length === 0) return { ok: false, result: invalid(input, 'The cell is empty.') };
+  if (s.length > MAX_INPUT_LENGTH) {
+    return {
+      ok: false,
+      result: invalid(input, `The cell is ${s.length} characters long; no email address is longer than 254.`),
+    };
+  }
+  if (LONE_SURROGATE.test(s)) {
+    return { ok: false, result: invalid(input, 'The address contains a broken character (an unpaired UTF-16 surrogate).') };
+  }
+  const ctl = CONTROL.exec(s);
+  if (ctl !== null) {
+    return { ok: false, result: invalid(input, `The address contains a control character (${codePoint(ctl[0])}).`) };
+  }
+  const inv = INVISIBLE.exec(s);
+  if (inv !== null) {
+    return { ok: false, result: invalid(input, `The address contains an invisible formatting character (${codePoint(inv[0])}).`) };
+  }
+  if (MAILTO.test(s)) s = s.slice(7).replace(EDGE_SPACE, '');
+  if (s.endsWith('>')) {
+    // `Display Name <addr>`: find the last '<' outside quoted strings.
+    let lt = -1;
+    let inQuote = false;
+    for (let i = 0; i < s.length - 1; i++) {
+      const c = s[i];
+      if (inQuote) {
+        if (c === '\\') i++;
+        else if (c === '"') inQuote = false;
+      } else if (c === '"') inQuote = true;
+      else if (c === '<') lt = i;
+    }
+    if (lt < 0) return { ok: false, result: invalid(input, "The address contains an unmatched '>'.") };
+    const display = s.slice(0, lt);
+    if (/@/.test(display.replace(/"(?:[^"\\]|\\.)*"/g, ''))) {
+      return {
+        ok: false,
+        result: invalid(input, 'The cell holds more than one address (separated by a comma, semicolon or space).'),
+      };
+    }
+    s = s.slice(lt + 1, -1).replace(EDGE_SPACE, '');
+    if (MAILTO.test(s)) s = s.slice(7).replace(EDGE_SPACE, '');
+    if (s.length === 0) return { ok: false, result: invalid(input, 'The angle brackets <> hold no address.') };
+  }
+  return { ok: true, s };
+}
+
+function checkLiteral(input: string, local: string, literal: string, flags: Flags): AddressAnalysis {
+  const inner = literal.slice(1, -1);
+  let ok = IPV4.test(inner);
+  if (!ok && /^ipv6:/i.test(inner)) {
+    const v6 = inner.slice(5);
+    ok = !v6.includes('%') && isIPv6(v6);
+  }
+  if (!ok) return invalid(input, `The IP address literal ${literal.slice(0, 60)} is malformed.`);
+  const address = `${local}@${literal}`;
+  const len = octets(address);
+  if (len > 254) return invalid(input, `The address is ${len} octets long; the limit is 254.`);
+  const detail = flags.quoted
+    ? 'The address uses a quoted local part and an IP address literal, which most sending platforms refuse.'
+    : 'The domain is an IP address literal, which most sending platforms refuse.';
+  return { verdict: makeVerdict(input, address, 'unusual_syntax', detail), domain: null };
+}
+
+/** Every rule after parsing. Both paths end here, so they agree by construction. */
+function finish(input: string, local: string, rawDomain: string, flags: Flags): AddressAnalysis {
+  const localLen = octets(local);
+  if (localLen > 64) return invalid(input, `The local part (before the @) is ${localLen} octets long; the limit is 64.`);
+  if (rawDomain.startsWith('[')) return checkLiteral(input, local, rawDomain, flags);
+
+  const info = domainInfo(rawDomain);
+  const suggestion = info.suggestion !== undefined ? `${local}@${info.suggestion}` : undefined;
+  if (info.error !== undefined) return invalid(input, info.error, suggestion);
+  const address = `${local}@${info.ascii}`;
+  const len = octets(address);
+  if (len > 254) return invalid(input, `The address is ${len} octets long; the limit is 254.`, suggestion);
+  const domain = info.ascii;
+  const done = (reason: 'ok' | 'typo_domain' | 'disposable' | 'role_account' | 'unusual_syntax', detail: string) => ({
+    verdict: makeVerdict(input, address, reason, detail, suggestion),
+    domain,
+  });
+
+  if (info.suggestion !== undefined) {
+    return done('typo_domain', `The domain '${domain}' looks like a misspelling of '${info.suggestion}'.`);
+  }
+  if (info.disposable !== undefined) {
+    return done(
+      'disposable',
+      info.disposable === domain
+        ? `The domain '${domain}' is a disposable (throwaway) mail provider.`
+        : `The domain '${domain}' belongs to the disposable mail provider '${info.disposable}'.`,
+    );
+  }
+  if (!flags.quoted && isRoleAccount(local)) {
+    return done('role_account', `'${local}' is a role mailbox that reaches a team or a system, not a person.`);
+  }
+  if (flags.quoted) return done('unusual_syntax', 'The local part is a quoted string, which most sending platforms refuse.');
+  if (flags.comment) {
+    return done('unusual_syntax', 'The address contains a comment in parentheses, which most sending platforms refuse.');
+  }
+  if (NON_ASCII.test(local)) {
+    return done(
+      'unusual_syntax',
+      'The local part contains non-ASCII characters (it needs SMTPUTF8), which most sending platforms refuse.',
+    );
+  }
+  return done('ok', 'The address is well formed.');
+}
+
+/**
+ * The fast path alone: a result for plain ASCII `dot-atom@domain` cells, or undefined when the cell
+ * needs the full parser. Exported for the equivalence property test.
+ */
+export function analyzeAddressFast(input: string): AddressAnalysis | undefined {
+  const pre = prepare(input);
+  if (!pre.ok) return pre.result;
+  const m = FAST.exec(pre.s);
+  if (m === null) return undefined;
+  return finish(input, m[1]!, m[2]!, NO_FLAGS);
+}
+
+/** A repaired spelling of a broken plain address (spaces, stray dots, comma for dot), if it passes. */
+function repair(s: string): string | undefined {
+  if (/["()[\]\\<>]/.test(s)) return undefined;
+  let t = s.replace(/\s+/g, '').replace(/\.{2,}/g, '.').replace(/@{2,}/g, '@');
+  const at = t.indexOf('@');
+  if (at <= 0 || t.indexOf('@', at + 1) >= 0) return undefined;
+  const local = t.slice(0, at).replace(/^\.+|\.+$/g, '');
+  const domain = t
+    .slice(at + 1)
+    .replace(/[,;]/g, '.')
+    .replace(/^\.+|\.+$/g, '')
+    .replace(/\.{2,}/g, '.');
+  t = `${local}@${domain}`;
+  if (t === s || local.length === 0) return undefined;
+  const v = analyzeFullInner(t, t, false).verdict;
+  if (v.status === 'invalid') return undefined;
+  return v.suggestion ?? v.address ?? undefined;
+}
+
+function analyzeFullInner(input: string, s: string, tryRepair: boolean): AddressAnalysis {
+  const scan = scanAddrSpec(s);
+  if (!scan.ok) return invalid(input, scan.detail, tryRepair ? repair(s) : undefined);
+  // The structure is sane and bounded: let the RFC 5322 parser judge the exact grammar.
+  const parsed = emailAddresses.parseOneAddress({ input: s, rfc6532: true });
+  if (parsed === null || parsed.type !== 'mailbox') {
+    return invalid(input, 'The address does not follow the RFC 5322 grammar.', tryRepair ? repair(s) : undefined);
+  }
+  return finish(input, scan.local, scan.domain, { quoted: scan.quoted, comment: scan.comment });
+}
+
+/** The full path on every input (the reference the fast path must agree with). Never throws. */
+export function analyzeAddressFull(input: string): AddressAnalysis {
+  try {
+    const pre = prepare(input);
+    if (!pre.ok) return pre.result;
+    return analyzeFullInner(input, pre.s, true);
+  } catch (err) {
+    return internalError(input, err);
+  }
+}
+
+function internalError(input: string, err: unknown): AddressAnalysis {
+  const why = err instanceof Error ? err.message : String(err);
+  return invalid(typeof input === 'string' ? input : String(input), `The address could not be analyzed (${why.slice(0, 80)}).`);
+}
+
+/**
+ * Analyze one cell: the offline verdict and the ASCII domain for DNS (null when syntax-invalid or an
+ * IP literal). Never throws, whatever the string.
+ */
+export function analyzeAddress(input: string): AddressAnalysis {
+  try {
+    if (typeof input !== 'string') input = String(input);
+    return analyzeAddressFast(input) ?? analyzeAddressFull(input);
+  } catch (err) {
+    return internalError(input, err);
+  }
+}
+
+/** The normalized address (domain lower-case ASCII, local part as written), or null if invalid. */
+export function normalizeAddress(input: string): string | null {
+  return analyzeAddress(input).verdict.address;
+}
+
+/** A likely corrected address (typo domain, repaired syntax), or undefined. */
+export function suggestCorrection(address: string): string | undefined {
+  return analyzeAddress(address).verdict.suggestion;
+}
