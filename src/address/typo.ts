@@ -109,7 +109,9 @@ export function suggestDomain(domain: string, isRealTld: (tld: string) => boolea
       // Same provider name, wrong suffix: a real TLD slip after a `.com` provider (`gmail.co`),
       // or a non-existent TLD one edit from the provider's (`hotmail.cmo` was fixed above; `gmail.cpn`).
       if (p.suffix === 'com' && COM_SLIPS.has(suffix)) cost = 1;
-      else if (!suffix.includes('.') && !isRealTld(suffix) && damerauLevenshtein(suffix, p.suffix, 1) <= 1) cost = 1;
+      else if (!isRealTld(suffix.slice(suffix.lastIndexOf('.') + 1)) && damerauLevenshtein(suffix, p.suffix, 1) <= 1) {
+        cost = 1;
+      }
       else continue;
     } else if (suffix === p.suffix) {
       const budget = nameBudget(p.name);

@@ -1,0 +1,127 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyzeAddress, analyzeAddressFast, analyzeAddressFull } from '../../src/address/index.js';
+
+const ATEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-";
+const LDH = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+const atom = fc.string({ unit: fc.constantFrom(...ATEXT), minLength: 1, maxLength: 12 });
+/** A dot-atom local part of at most 64 characters. */
+const localPart = fc
+  .array(atom, { minLength: 1, maxLength: 5 })
+  .map((atoms) => atoms.join('.'))
+  .filter((l) => l.length <= 64);
+/** A host-name label: letters/digits, hyphens only inside. */
+const label = fc
+  .tuple(
+    fc.constantFrom(...LDH),
+    fc.string({ unit: fc.constantFrom(...LDH, '-'), maxLength: 20 }),
+    fc.constantFrom(...LDH),
+  )
+  .map(([a, mid, b]) => a + mid + b)
+  .chain((l) => fc.constantFrom(l, l.slice(0, 1)));
+const tld = fc.constantFrom('com', 'org', 'net', 'de', 'io', 'uk', 'fr', 'info');
+const domain = fc.tuple(fc.array(label, { minLength: 1, maxLength: 4 }), tld).map(([ls, t]) => [...ls, t].join('.'));
+const validAddress = fc.tuple(localPart, domain).map(([l, d]) => `${l}@${d}`);
+
+/** Plain-looking addresses with mutations that push them over the edges of the rules. */
+const mutated = fc
+  .tuple(
+    validAddress,
+    fc.array(
+      fc.tuple(
+        fc.constantFrom('.', '..', '-', '@', '+', '_', 'A', 'Z', '9', ' ', '"', '(', ')', '[', ']', ',', 'ü', '\t', 'x'.repeat(70)),
+        fc.nat(),
+      ),
+      { maxLength: 3 },
+    ),
+    fc.boolean(),
+  )
+  .map(([addr, edits, upper]) => {
+    let s = upper ? addr.toUpperCase() : addr;
+    for (const [ins, pos] of edits) {
+      const i = pos % (s.length + 1);
+      s = s.slice(0, i) + ins + s.slice(i);
+    }
+    return s;
+  });
+
+/** Any UTF-16 code units, including lone surrogates, NUL and other controls. */
+const anyUnits = fc
+  .array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 80 })
+  .map((codes) => String.fromCharCode(...codes));
+const emailish = fc
+  .array(fc.constantFrom('a', '.', '@', '"', '\\', '(', ')', '[', ']', '<', '>', ' ', ',', ';', ':', 'é', '\u0000', '\r', 'x.com', 'IPv6:', '1'), {
+    maxLength: 40,
+  })
+  .map((parts) => parts.join(''));
+
+function wellFormed(r: ReturnType<typeof analyzeAddress>): void {
+  expect(['valid', 'risky', 'invalid', 'unknown']).toContain(r.verdict.status);
+  expect(typeof r.verdict.detail).toBe('string');
+  expect(r.verdict.detail.length).toBeGreaterThan(0);
+  if (r.verdict.status === 'invalid') {
+    expect(r.verdict.address).toBeNull();
+    expect(r.domain).toBeNull();
+  }
+}
+
+describe('address engine properties', () => {
+  it('never throws on any string', () => {
+    const input = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), anyUnits, emailish, mutated);
+    fc.assert(
+      fc.property(input, (s) => {
+        wellFormed(analyzeAddress(s));
+        wellFormed(analyzeAddressFull(s));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never throws on big strings', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 900, maxLength: 3000 }), emailish, (big, tail) => {
+        wellFormed(analyzeAddress(big + tail));
+        wellFormed(analyzeAddress(tail + big));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('normalization is idempotent', () => {
+    fc.assert(
+      fc.property(fc.oneof(validAddress, mutated, emailish), (s) => {
+        const first = analyzeAddress(s).verdict.address;
+        if (first === null) return;
+        expect(analyzeAddress(first).verdict.address).toBe(first);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('accepts every address built from valid parts', () => {
+    fc.assert(
+      fc.property(validAddress, (s) => {
+        const v = analyzeAddress(s).verdict;
+        expect(v.status, `${s}: ${v.detail}`).not.toBe('invalid');
+        expect(v.address).toBe(s);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('the fast path agrees with the full parser wherever it decides', () => {
+    let decided = 0;
+    fc.assert(
+      fc.property(fc.oneof(validAddress, mutated), (s) => {
+        const fast = analyzeAddressFast(s);
+        if (fast === undefined) return;
+        decided++;
+        expect(fast).toEqual(analyzeAddressFull(s));
+      }),
+      { numRuns: 3000 },
+    );
+    // the generator must actually exercise the fast path
+    expect(decided).toBeGreaterThan(1000);
+  });
+});
