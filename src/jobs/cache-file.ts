@@ -1,0 +1,198 @@
+/**
+ * The persistent DNS cache file, so scheduled runs do not re-resolve every domain every time.
+ *
+ * Format (JSON, version 1):
+ *
+ *     {
+ *       "format": "listscrub-dns-cache",
+ *       "version": 1,
+ *       "savedAt": "2024-05-01T06:00:00.000Z",
+ *       "domains": {
+ *         "example.com": { "outcome": { "kind": "deliverable", "detail": "...", "ttlSeconds": 3600 }, "expiresAt": 1714550400000 },
+ *         "gone.test":   { "outcome": { "kind": "undeliverable", "reason": "domain_not_found", "detail": "..." }, "expiresAt": 1714550400000 }
+ *       },
+ *       "hosts": {
+ *         "mx1.example.com": { "addresses": ["192.0.2.1", "2001:db8::1"], "expiresAt": 1714550400000 }
+ *       }
+ *     }
+ *
+ * `expiresAt` is absolute (epoch ms), so an entry's remaining lifetime survives across runs. Only
+ * authoritative outcomes (deliverable / undeliverable) are stored: an 'unknown' (timeout, resolver
+ * down) must be retried next run, never remembered.
+ *
+ * The cache is an optimisation, so loading never throws: a damaged, foreign or newer file yields an
+ * empty snapshot and a warning sentence, and the next save replaces it. Saving is atomic (temp file
+ * in the same directory + rename), so a concurrent reader sees the old file or the new one, never
+ * half of one.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { basename, dirname, join } from 'node:path';
+import { ListscrubError } from '../errors.js';
+import type { DomainFailureReason, DomainOutcome } from '../types.js';
+
+export const CACHE_FORMAT = 'listscrub-dns-cache';
+export const CACHE_VERSION = 1;
+
+/** The outcomes worth keeping across runs. */
+export type CachedDomainOutcome = Exclude<DomainOutcome, { kind: 'unknown' }>;
+
+export interface CachedDomain {
+  outcome: CachedDomainOutcome;
+  /** Absolute expiry, epoch ms. */
+  expiresAt: number;
+}
+
+export interface CachedHost {
+  /** IPv4/IPv6 addresses of an MX host. */
+  addresses: string[];
+  /** Absolute expiry, epoch ms. */
+  expiresAt: number;
+}
+
+/**
+ * The cache contents in memory: plain data, keyed by lower-case ASCII domain / MX host name.
+ * Maps rather than objects so that any key (even "__proto__") is just a key.
+ */
+export interface CacheSnapshot {
+  domains: Map<string, CachedDomain>;
+  hosts: Map<string, CachedHost>;
+}
+
+export function emptySnapshot(): CacheSnapshot {
+  return { domains: new Map(), hosts: new Map() };
+}
+
+export interface LoadedCache {
+  snapshot: CacheSnapshot;
+  /** Set when the file existed but was not usable; one sentence naming the file. */
+  warning?: string;
+}
+
+const FAILURE_REASONS: readonly DomainFailureReason[] = ['domain_not_found', 'null_mx', 'no_mail_server', 'mx_invalid'];
+
+/** Load the cache, dropping entries that expired by `now` (epoch ms). Never throws. */
+export async function loadCacheFile(path: string, options: { now: number }): Promise<LoadedCache> {
+  const ignored = (problem: string): LoadedCache => ({
+    snapshot: emptySnapshot(),
+    warning: `DNS cache file ${path} ${problem}; it was ignored and will be rebuilt.`,
+  });
+
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { snapshot: emptySnapshot() }; // first run: nothing to warn about
+    return ignored(`could not be read (${code ?? (error as Error).message})`);
+  }
+
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return ignored('is not valid JSON');
+  }
+  if (!isObject(data) || data.format !== CACHE_FORMAT) return ignored('is not a listscrub DNS cache');
+  if (typeof data.version !== 'number' || !Number.isInteger(data.version)) return ignored('has no format version');
+  if (data.version > CACHE_VERSION) return ignored(`was written by a newer listscrub (format version ${data.version})`);
+  if (data.version < CACHE_VERSION) return ignored(`uses an old format version (${data.version})`);
+  if (!isObject(data.domains) || !isObject(data.hosts)) return ignored('is missing its "domains" or "hosts" section');
+
+  const snapshot = emptySnapshot();
+  // A file we wrote never has a malformed entry, so one means damage: distrust the whole file.
+  for (const [domain, entry] of Object.entries(data.domains)) {
+    if (!isObject(entry) || !isExpiry(entry.expiresAt)) return ignored(`has a malformed entry for domain "${domain}"`);
+    const outcome = entry.outcome;
+    if (isObject(outcome) && outcome.kind === 'unknown') continue; // never trust a remembered "don't know"
+    if (!isCachedOutcome(outcome)) return ignored(`has a malformed entry for domain "${domain}"`);
+    if (entry.expiresAt <= options.now) continue;
+    snapshot.domains.set(domain, { outcome: copyOutcome(outcome), expiresAt: entry.expiresAt });
+  }
+  for (const [host, entry] of Object.entries(data.hosts)) {
+    if (
+      !isObject(entry) || !isExpiry(entry.expiresAt) ||
+      !Array.isArray(entry.addresses) || !entry.addresses.every((a) => typeof a === 'string' && isIP(a) !== 0)
+    ) {
+      return ignored(`has a malformed entry for host "${host}"`);
+    }
+    if (entry.expiresAt <= options.now) continue;
+    snapshot.hosts.set(host, { addresses: [...(entry.addresses as string[])], expiresAt: entry.expiresAt });
+  }
+  return { snapshot };
+}
+
+/**
+ * Write the snapshot atomically. 'unknown' outcomes are left out even if a caller passes them.
+ * Throws ListscrubError('E_OUTPUT') when the directory is not writable.
+ */
+export async function saveCacheFile(path: string, snapshot: CacheSnapshot, options: { now?: number } = {}): Promise<void> {
+  // Null-prototype records: on a plain {} a "__proto__" key would set the prototype and be lost.
+  const domains: Record<string, CachedDomain> = Object.create(null);
+  for (const [domain, entry] of [...snapshot.domains].sort(byKey)) {
+    if ((entry.outcome as DomainOutcome).kind === 'unknown') continue;
+    domains[domain] = { outcome: entry.outcome, expiresAt: entry.expiresAt };
+  }
+  const hosts: Record<string, CachedHost> = Object.create(null);
+  for (const [host, entry] of [...snapshot.hosts].sort(byKey)) hosts[host] = { addresses: entry.addresses, expiresAt: entry.expiresAt };
+  const text = `${JSON.stringify(
+    {
+      format: CACHE_FORMAT,
+      version: CACHE_VERSION,
+      savedAt: new Date(options.now ?? Date.now()).toISOString(),
+      domains,
+      hosts,
+    },
+    null,
+    1,
+  )}\n`;
+  await writeAtomic(path, text);
+}
+
+/** Temp file in the same directory (same filesystem, so rename is atomic), fsync, then rename. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const file = await open(temp, 'wx');
+    try {
+      await file.writeFile(text, 'utf8');
+      await file.sync(); // the rename must not outlive the data after a power cut
+    } finally {
+      await file.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new ListscrubError('E_OUTPUT', `cannot write the DNS cache file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Keep only the known fields, so stray keys in a hand-edited file do not travel into the run. */
+function copyOutcome(outcome: CachedDomainOutcome): CachedDomainOutcome {
+  const copy: CachedDomainOutcome =
+    outcome.kind === 'deliverable'
+      ? { kind: 'deliverable', detail: outcome.detail }
+      : { kind: 'undeliverable', reason: outcome.reason, detail: outcome.detail };
+  if (outcome.ttlSeconds !== undefined) copy.ttlSeconds = outcome.ttlSeconds;
+  return copy;
+}
+
+function byKey<T>(a: [string, T], b: [string, T]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isExpiry(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isCachedOutcome(value: unknown): value is CachedDomainOutcome {
+  if (!isObject(value) || typeof value.detail !== 'string') return false;
+  if (value.ttlSeconds !== undefined && (typeof value.ttlSeconds !== 'number' || !(value.ttlSeconds >= 0))) return false;
+  if (value.kind === 'deliverable') return true;
+  return value.kind === 'undeliverable' && FAILURE_REASONS.includes(value.reason as DomainFailureReason);
+}
