@@ -7,6 +7,7 @@
  *       "format": "listscrub-dns-cache",
  *       "version": 1,
  *       "savedAt": "2024-05-01T06:00:00.000Z",
+ *       "allowPrivate": false,
  *       "domains": {
  *         "example.com": { "outcome": { "kind": "deliverable", "detail": "...", "ttlSeconds": 3600 }, "expiresAt": 1714550400000 },
  *         "gone.test":   { "outcome": { "kind": "undeliverable", "reason": "domain_not_found", "detail": "..." }, "expiresAt": 1714550400000 }
@@ -15,6 +16,10 @@
  *         "mx1.example.com": { "addresses": ["192.0.2.1", "2001:db8::1"], "expiresAt": 1714550400000 }
  *       }
  *     }
+ *
+ * `allowPrivate` (optional) records the DNS setting the outcomes were computed under: with private
+ * MX addresses allowed, a domain can be deliverable that otherwise is not, so a run with the other
+ * setting must not trust those outcomes (the DNS cache import checks it).
  *
  * `expiresAt` is absolute (epoch ms), so an entry's remaining lifetime survives across runs. Only
  * authoritative outcomes (deliverable / undeliverable) are stored: an 'unknown' (timeout, resolver
@@ -56,6 +61,8 @@ export interface CachedHost {
  * Maps rather than objects so that any key (even "__proto__") is just a key.
  */
 export interface CacheSnapshot {
+  /** The dns.allowPrivate setting the outcomes were computed under, when known. */
+  allowPrivate?: boolean;
   domains: Map<string, CachedDomain>;
   hosts: Map<string, CachedHost>;
 }
@@ -99,8 +106,10 @@ export async function loadCacheFile(path: string, options: { now: number }): Pro
   if (data.version > CACHE_VERSION) return ignored(`was written by a newer listscrub (format version ${data.version})`);
   if (data.version < CACHE_VERSION) return ignored(`uses an old format version (${data.version})`);
   if (!isObject(data.domains) || !isObject(data.hosts)) return ignored('is missing its "domains" or "hosts" section');
+  if (data.allowPrivate !== undefined && typeof data.allowPrivate !== 'boolean') return ignored('has a malformed "allowPrivate"');
 
   const snapshot = emptySnapshot();
+  if (typeof data.allowPrivate === 'boolean') snapshot.allowPrivate = data.allowPrivate;
   // A file we wrote never has a malformed entry, so one means damage: distrust the whole file.
   for (const [domain, entry] of Object.entries(data.domains)) {
     if (!isObject(entry) || !isExpiry(entry.expiresAt)) return ignored(`has a malformed entry for domain "${domain}"`);
@@ -141,6 +150,7 @@ export async function saveCacheFile(path: string, snapshot: CacheSnapshot, optio
       format: CACHE_FORMAT,
       version: CACHE_VERSION,
       savedAt: new Date(options.now ?? Date.now()).toISOString(),
+      ...(snapshot.allowPrivate === undefined ? {} : { allowPrivate: snapshot.allowPrivate }),
       domains,
       hosts,
     },

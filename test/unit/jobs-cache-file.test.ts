@@ -79,6 +79,14 @@ describe('saveCacheFile / loadCacheFile', () => {
     expect(JSON.parse(await readFile(cachePath, 'utf8')).domains).toEqual({});
   });
 
+  it('carries the allowPrivate setting the outcomes were computed under', async () => {
+    await saveCacheFile(cachePath, { ...sample(), allowPrivate: true });
+    expect(JSON.parse(await readFile(cachePath, 'utf8')).allowPrivate).toBe(true);
+    expect((await loadCacheFile(cachePath, { now: NOW })).snapshot.allowPrivate).toBe(true);
+    await saveCacheFile(cachePath, sample());
+    expect(JSON.parse(await readFile(cachePath, 'utf8'))).not.toHaveProperty('allowPrivate');
+  });
+
   it('keeps a "__proto__" key as data', async () => {
     const snapshot = emptySnapshot();
     snapshot.domains.set('__proto__', { outcome: { kind: 'deliverable', detail: 'odd' }, expiresAt: LATER });
@@ -95,6 +103,7 @@ describe('saveCacheFile / loadCacheFile', () => {
     ['a newer version', fileWith({ version: 2 }), /newer listscrub \(format version 2\)/],
     ['no version', fileWith({ version: 'one' }), /no format version/],
     ['a missing section', fileWith({ hosts: undefined }), /missing its "domains" or "hosts"/],
+    ['a bad allowPrivate', fileWith({ allowPrivate: 'yes' }), /malformed "allowPrivate"/],
     ['a bad outcome kind', fileWith({ domains: { 'a.test': { outcome: { kind: 'maybe', detail: 'x' }, expiresAt: LATER } } }), /malformed entry for domain "a.test"/],
     ['a bad failure reason', fileWith({ domains: { 'a.test': { outcome: { kind: 'undeliverable', reason: 'nope', detail: 'x' }, expiresAt: LATER } } }), /domain "a.test"/],
     ['a missing expiry', fileWith({ domains: { 'a.test': { outcome: { kind: 'deliverable', detail: 'x' } } } }), /domain "a.test"/],
