@@ -20,9 +20,25 @@ export interface LimiterOptions {
   concurrency: number;
 }
 
+/**
+ * Bottleneck's local datastore yields to the event loop with setTimeout(0) (>= 1 ms) at every
+ * step, and its steps are serialized: measured here, 2000 short jobs at maxConcurrent 50 ran ONE at
+ * a time and took 8 s (~250 jobs/s, whatever the rate and concurrency settings). Yielding with a
+ * resolved promise instead keeps every step asynchronous (the reason for the yield) without the
+ * timer: the same jobs then run 50 at a time, ~2000+ jobs/s. bottleneck has not changed since
+ * 2.19.5 (2020), so this private hook is stable; if it ever disappears we simply keep the slow path.
+ */
+function removeTimerYields(bottleneck: Bottleneck): void {
+  const store = (bottleneck as unknown as { _store?: { yieldLoop?: unknown } })._store;
+  if (store !== undefined && typeof store.yieldLoop === 'function') {
+    store.yieldLoop = () => Promise.resolve();
+  }
+}
+
 export function createLimiter(options: LimiterOptions): QueryLimiter {
   const minTime = Number.isFinite(options.rate) && options.rate > 0 ? 1000 / options.rate : 0;
   const bottleneck = new Bottleneck({ maxConcurrent: options.concurrency, minTime });
+  removeTimerYields(bottleneck);
   // Bottleneck emits 'error' for failures inside its own machinery; our jobs never throw into it
   // unhandled, but an unhandled 'error' event must not crash the host process.
   bottleneck.on('error', () => {});

@@ -1,0 +1,207 @@
+/** Pure pieces of the DNS layer: address usability, error mapping, TTL cache, messages, limiter. */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { TtlCache, clampTtl } from '../../src/dns/cache.js';
+import { describeFailure } from '../../src/dns/health.js';
+import { unusableReason } from '../../src/dns/ip.js';
+import { createLimiter } from '../../src/dns/limiter.js';
+import { mapErrorCode } from '../../src/dns/resolver.js';
+import {
+  DEFAULT_CANARIES,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_DNS_TIMEOUT_MS,
+  DEFAULT_RATE,
+  DEFAULT_RETRIES,
+  createDomainChecker,
+} from '../../src/dns/index.js';
+
+describe('unusableReason', () => {
+  it.each([
+    ['93.184.216.34', null],
+    ['8.8.8.8', null],
+    ['2606:4700::1111', null],
+    ['0.0.0.0', 'unspecified ("this network")'],
+    ['127.0.0.1', 'loopback'],
+    ['127.8.9.10', 'loopback'],
+    ['10.0.0.1', 'private (RFC 1918)'],
+    ['172.16.0.1', 'private (RFC 1918)'],
+    ['172.31.255.255', 'private (RFC 1918)'],
+    ['172.32.0.1', null],
+    ['192.168.1.1', 'private (RFC 1918)'],
+    ['100.64.0.1', 'shared carrier-grade NAT space'],
+    ['169.254.1.1', 'link-local'],
+    ['192.0.2.1', 'documentation'],
+    ['198.51.100.7', 'documentation'],
+    ['203.0.113.9', 'documentation'],
+    ['198.18.0.1', 'benchmarking'],
+    ['224.0.0.1', 'multicast'],
+    ['240.0.0.1', 'reserved'],
+    ['255.255.255.255', 'reserved'],
+    ['::', 'unspecified'],
+    ['::1', 'loopback'],
+    ['fd00::1', 'private (unique local)'],
+    ['fe80::1', 'link-local'],
+    ['ff02::1', 'multicast'],
+    ['2001:db8::1', 'documentation'],
+    ['::ffff:127.0.0.1', 'IPv4-mapped'],
+    ['100::1', 'reserved'],
+    ['not-an-ip', 'not an IP address'],
+  ])('%s -> %s', (address, reason) => {
+    expect(unusableReason(address)).toBe(reason);
+  });
+
+  it('allowPrivate accepts RFC 1918, CGNAT and ULA, never loopback or link-local', () => {
+    for (const ip of ['10.0.0.1', '172.20.1.1', '192.168.0.1', '100.64.1.1', 'fd12::1']) {
+      expect(unusableReason(ip, true)).toBeNull();
+    }
+    for (const ip of ['127.0.0.1', '::1', '169.254.0.1', 'fe80::1', '0.0.0.0']) {
+      expect(unusableReason(ip, true)).not.toBeNull();
+    }
+  });
+});
+
+describe('mapErrorCode', () => {
+  it.each([
+    ['ENOTFOUND', 'nxdomain'],
+    ['ENODATA', 'nodata'],
+    ['ESERVFAIL', 'servfail'],
+    ['EREFUSED', 'refused'],
+    ['ETIMEOUT', 'timeout'],
+    ['ECONNREFUSED', 'timeout'],
+    ['EFORMERR', 'error'],
+    ['ECANCELLED', 'error'],
+    [undefined, 'error'],
+  ])('%s -> %s', (code, kind) => {
+    expect(mapErrorCode(code)).toBe(kind);
+  });
+});
+
+describe('TtlCache', () => {
+  it('expires entries by the injected clock and keeps them as stale', () => {
+    let now = 1_000_000;
+    const cache = new TtlCache<string>(() => now, 100);
+    cache.set('a', 'x', 120);
+    now += 119_999;
+    expect(cache.get('a')).toBe('x');
+    now += 1;
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.peekStale('a')).toBe('x');
+    expect([...cache.live()]).toEqual([]);
+  });
+
+  it('clamps TTLs to [60 s, 1 day]', () => {
+    expect(clampTtl(0)).toBe(60);
+    expect(clampTtl(5)).toBe(60);
+    expect(clampTtl(300)).toBe(300);
+    expect(clampTtl(10 ** 9)).toBe(86_400);
+    expect(clampTtl(Number.NaN)).toBe(60);
+    fc.assert(fc.property(fc.double(), (ttl) => clampTtl(ttl) >= 60 && clampTtl(ttl) <= 86_400));
+  });
+
+  it('stays bounded, dropping expired entries first, then the oldest writes', () => {
+    let now = 0;
+    const cache = new TtlCache<number>(() => now, 10);
+    for (let i = 0; i < 5; i++) cache.set(`old${i}`, i, 60);
+    now = 61_000;
+    for (let i = 0; i < 6; i++) cache.set(`new${i}`, i, 60);
+    expect(cache.size).toBe(6);
+    for (let i = 0; i < 20; i++) cache.set(`more${i}`, i, 60);
+    expect(cache.size).toBeLessThanOrEqual(10);
+    expect(cache.get('more19')).toBe(19);
+  });
+});
+
+describe('describeFailure', () => {
+  const nx = { kind: 'undeliverable', reason: 'domain_not_found', detail: '' } as const;
+  const to = { kind: 'unknown', reason: 'dns_timeout', detail: '' } as const;
+  it('names the resolver and the canaries in plain English', () => {
+    expect(
+      describeFailure('10.0.0.53', ['gmail.com', 'outlook.com', 'yahoo.com'].map((domain) => ({ domain, outcome: nx })), false),
+    ).toBe(
+      'The DNS resolver at 10.0.0.53 answered NXDOMAIN for gmail.com, outlook.com and yahoo.com, which certainly exist: ' +
+        'it is lying or filtered. No address was called invalid on DNS grounds.',
+    );
+    expect(describeFailure('10.0.0.53', [{ domain: 'gmail.com', outcome: to }], true)).toBe(
+      'The DNS resolver at 10.0.0.53 did not answer for gmail.com (timeout): it is down, unreachable or blocked. ' +
+        'This was detected during the run; from then on no address was called invalid on DNS grounds.',
+    );
+  });
+});
+
+describe('limiter', () => {
+  it('never runs more than `concurrency` jobs at once', async () => {
+    const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 3 });
+    let running = 0;
+    let max = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        limiter.schedule(async () => {
+          running++;
+          max = Math.max(max, running);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          running--;
+        }),
+      ),
+    );
+    expect(max).toBe(3);
+    await limiter.stop();
+  });
+
+  it('fills all its slots with short jobs (bottleneck timer yields removed)', async () => {
+    const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 50 });
+    let running = 0;
+    let max = 0;
+    await Promise.all(
+      Array.from({ length: 300 }, () =>
+        limiter.schedule(async () => {
+          running++;
+          max = Math.max(max, running);
+          await new Promise((resolve) => setTimeout(resolve, 3));
+          running--;
+        }),
+      ),
+    );
+    expect(max).toBeGreaterThanOrEqual(40);
+    await limiter.stop();
+  });
+
+  it('stop() rejects waiting jobs', async () => {
+    const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 1 });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const first = limiter.schedule(async () => {
+      started();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return 1;
+    });
+    await running;
+    const second = limiter.schedule(async () => 2).then(
+      () => 'ran',
+      () => 'dropped',
+    );
+    await limiter.stop();
+    await expect(first).resolves.toBe(1);
+    await expect(second).resolves.toBe('dropped');
+  });
+});
+
+describe('createDomainChecker options', () => {
+  it('exports its defaults', () => {
+    expect(DEFAULT_DNS_TIMEOUT_MS).toBe(2000);
+    expect(DEFAULT_RETRIES).toBe(2);
+    expect(DEFAULT_RATE).toBe(200);
+    expect(DEFAULT_CONCURRENCY).toBe(50);
+    expect(DEFAULT_CANARIES).toEqual(['gmail.com', 'outlook.com', 'yahoo.com']);
+  });
+
+  it.each([
+    [{ concurrency: 0 }],
+    [{ concurrency: 1.5 }],
+    [{ rate: -1 }],
+    [{ dns: { timeoutMs: 0 } }],
+    [{ dns: { retries: -1 } }],
+    [{ dns: { servers: ['not a server'] } }],
+  ])('rejects %j with E_OPTION', (options) => {
+    expect(() => createDomainChecker(options)).toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+  });
+});
