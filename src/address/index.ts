@@ -188,6 +188,9 @@ function finish(input: string, local: string, rawDomain: string, flags: Flags): 
  * needs the full parser. Exported for the equivalence property test.
  */
 export function analyzeAddressFast(input: string): AddressAnalysis | undefined {
+  // Most cells are already bare printable ASCII: the regex alone proves prepare() would not change them.
+  const direct = input.length <= MAX_INPUT_LENGTH ? FAST.exec(input) : null;
+  if (direct !== null) return finish(input, direct[1]!, direct[2]!, NO_FLAGS);
   const pre = prepare(input);
   if (!pre.ok) return pre.result;
   const m = FAST.exec(pre.s);
