@@ -44,9 +44,11 @@ const FAST = /^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~
 interface Flags {
   quoted: boolean;
   comment: boolean;
+  /** The cell wrapped the address (`Name <addr>`, `<addr>`, `mailto:addr`): not importable as is. */
+  wrapped: boolean;
 }
 
-const NO_FLAGS: Flags = { quoted: false, comment: false };
+const NO_FLAGS: Flags = { quoted: false, comment: false, wrapped: false };
 
 function octets(s: string): number {
   // Fast for ASCII; Buffer.byteLength for the rest.
@@ -67,7 +69,7 @@ function isRoleAccount(local: string): boolean {
   return ROLE_LOCAL_PARTS.has(base);
 }
 
-type Pre = { ok: true; s: string } | { ok: false; result: AddressAnalysis };
+type Pre = { ok: true; s: string; wrapped: boolean } | { ok: false; result: AddressAnalysis };
 
 /**
  * Shared first step: trim, length cap, broken characters, `mailto:`, `Name <addr>`.
@@ -93,8 +95,13 @@ function prepare(input: string): Pre {
   if (inv !== null) {
     return { ok: false, result: invalid(input, `The address contains an invisible formatting character (${codePoint(inv[0])}).`) };
   }
-  if (MAILTO.test(s)) s = s.slice(7).replace(EDGE_SPACE, '');
+  let wrapped = false;
+  if (MAILTO.test(s)) {
+    s = s.slice(7).replace(EDGE_SPACE, '');
+    wrapped = true;
+  }
   if (s.endsWith('>')) {
+    wrapped = true;
     // `Display Name <addr>`: find the last '<' outside quoted strings.
     let lt = -1;
     let inQuote = false;
@@ -118,7 +125,7 @@ function prepare(input: string): Pre {
     if (MAILTO.test(s)) s = s.slice(7).replace(EDGE_SPACE, '');
     if (s.length === 0) return { ok: false, result: invalid(input, 'The angle brackets <> hold no address.') };
   }
-  return { ok: true, s };
+  return { ok: true, s, wrapped };
 }
 
 function checkLiteral(input: string, local: string, literal: string, flags: Flags): AddressAnalysis {
@@ -145,9 +152,11 @@ function finish(input: string, local: string, rawDomain: string, flags: Flags): 
   if (rawDomain.startsWith('[')) return checkLiteral(input, local, rawDomain, flags);
 
   const info = domainInfo(rawDomain);
-  const suggestion = info.suggestion !== undefined ? `${local}@${info.suggestion}` : undefined;
-  if (info.error !== undefined) return invalid(input, info.error, suggestion);
   const address = `${local}@${info.ascii}`;
+  // A wrapped cell's fix is the bare address; a typo's fix is the corrected domain.
+  const suggestion =
+    info.suggestion !== undefined ? `${local}@${info.suggestion}` : flags.wrapped && info.error === undefined ? address : undefined;
+  if (info.error !== undefined) return invalid(input, info.error, suggestion);
   const len = octets(address);
   if (len > 254) return invalid(input, `The address is ${len} octets long; the limit is 254.`, suggestion);
   const domain = info.ascii;
@@ -174,6 +183,12 @@ function finish(input: string, local: string, rawDomain: string, flags: Flags): 
   if (flags.comment) {
     return done('unusual_syntax', 'The address contains a comment in parentheses, which most sending platforms refuse.');
   }
+  if (flags.wrapped) {
+    return done(
+      'unusual_syntax',
+      'The cell wraps the address in a display name, angle brackets or mailto:, which import tools expect bare; --normalize writes the bare address.',
+    );
+  }
   if (NON_ASCII.test(local)) {
     return done(
       'unusual_syntax',
@@ -195,7 +210,7 @@ export function analyzeAddressFast(input: string): AddressAnalysis | undefined {
   if (!pre.ok) return pre.result;
   const m = FAST.exec(pre.s);
   if (m === null) return undefined;
-  return finish(input, m[1]!, m[2]!, NO_FLAGS);
+  return finish(input, m[1]!, m[2]!, pre.wrapped ? { ...NO_FLAGS, wrapped: true } : NO_FLAGS);
 }
 
 /** A repaired spelling of a broken plain address (spaces, stray dots, comma for dot), if it passes. */
@@ -217,7 +232,7 @@ function repair(s: string): string | undefined {
   return v.suggestion ?? v.address ?? undefined;
 }
 
-function analyzeFullInner(input: string, s: string, tryRepair: boolean): AddressAnalysis {
+function analyzeFullInner(input: string, s: string, tryRepair: boolean, wrapped = false): AddressAnalysis {
   const scan = scanAddrSpec(s);
   if (!scan.ok) return invalid(input, scan.detail, tryRepair ? repair(s) : undefined);
   // The structure is sane and bounded: let the RFC 5322 parser judge the exact grammar.
@@ -225,7 +240,7 @@ function analyzeFullInner(input: string, s: string, tryRepair: boolean): Address
   if (parsed === null || parsed.type !== 'mailbox') {
     return invalid(input, 'The address does not follow the RFC 5322 grammar.', tryRepair ? repair(s) : undefined);
   }
-  return finish(input, scan.local, scan.domain, { quoted: scan.quoted, comment: scan.comment });
+  return finish(input, scan.local, scan.domain, { quoted: scan.quoted, comment: scan.comment, wrapped });
 }
 
 /** The full path on every input (the reference the fast path must agree with). Never throws. */
@@ -233,7 +248,7 @@ export function analyzeAddressFull(input: string): AddressAnalysis {
   try {
     const pre = prepare(input);
     if (!pre.ok) return pre.result;
-    return analyzeFullInner(input, pre.s, true);
+    return analyzeFullInner(input, pre.s, true, pre.wrapped);
   } catch (err) {
     return internalError(input, err);
   }
