@@ -1,0 +1,185 @@
+/**
+ * The duplicate index: which normalized addresses this run has already kept.
+ *
+ * A Set<string> of 10 million addresses costs well over 1 GB (string headers, the strings themselves,
+ * hash-table entries). Here each address is reduced to a 64-bit fingerprint, two independent 32-bit
+ * hashes over the UTF-16 code units of the lower-cased address (FNV-1a and a murmur3-style mix), and
+ * the fingerprints live in an open-addressing table made of typed arrays, with linear probing:
+ *
+ *   - keys:   Uint32Array, 2 words per slot, [fnv, murmur] side by side so a probe reads one cache line;
+ *             fnv === 0 marks an empty slot (a real fnv of 0 is stored as 1).
+ *   - values: Uint32Array, 1 word per slot: a number the caller attaches to the first occurrence
+ *             (the stream stores its row or line so a duplicate can say which row it repeats).
+ *
+ * That is 12 bytes per slot. The table doubles when it is 3/4 full, so between growths it holds
+ * 12 / 0.75 = 16 to 12 / 0.375 = 32 bytes per distinct address. At 10 million addresses the table has
+ * 2^24 slots = 201 MB, 20.1 bytes per address. While growing, the old and the new table briefly coexist
+ * (1.5x the new table's size).
+ *
+ * The price of fingerprints: two different addresses with the same 64 bits would be taken for
+ * duplicates, the later one reported as a duplicate of the earlier. With n distinct addresses the chance
+ * of any such collision is about n^2 / 2^65: 3e-12 for 10 thousand, 3e-8 for 1 million, 3e-6 for 10
+ * million. We accept that instead of storing the strings.
+ */
+
+const MAX_LOAD = 0.75;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** Final avalanche of murmur3: every input bit affects every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Scratch output of fingerprint(): a pair without allocating a pair per address. */
+let fpFnv = 0;
+let fpMurmur = 0;
+
+/**
+ * Hash `text` case-insensitively into fpFnv/fpMurmur. ASCII is folded in the loop (no lower-cased copy
+ * for the common case); a string with any non-ASCII code unit is hashed via toLowerCase(), which gives
+ * the same result for its ASCII parts, so both paths agree whenever the lower-cased strings agree.
+ */
+function fingerprint(text: string, lowered = false): void {
+  let fnv = FNV_OFFSET;
+  let murmur = 0x9747b28c;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0x80 && !lowered) {
+      fingerprint(text.toLowerCase(), true);
+      return;
+    }
+    if (c >= 0x41 && c <= 0x5a && !lowered) c += 0x20;
+    fnv = Math.imul(fnv ^ c, FNV_PRIME);
+    // murmur3 body step, one code unit at a time.
+    let k = Math.imul(c, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    murmur ^= k;
+    murmur = (murmur << 13) | (murmur >>> 19);
+    murmur = (Math.imul(murmur, 5) + 0xe6546b64) | 0;
+  }
+  fpFnv = fmix32(fnv ^ length) || 1;
+  fpMurmur = fmix32(murmur ^ length);
+}
+
+/** The fingerprint of an address, for tests and tools. */
+export function fingerprintOf(address: string): [number, number] {
+  fingerprint(address);
+  return [fpFnv, fpMurmur];
+}
+
+export class DedupeSet {
+  private keys: Uint32Array;
+  private values: Uint32Array;
+  private mask: number;
+  private count = 0;
+  private limit: number;
+
+  /** `capacity` is rounded up to a power of two (at least 16). */
+  constructor(capacity = 1024) {
+    let slots = 16;
+    while (slots < capacity) slots *= 2;
+    this.keys = new Uint32Array(slots * 2);
+    this.values = new Uint32Array(slots);
+    this.mask = slots - 1;
+    this.limit = Math.floor(slots * MAX_LOAD);
+  }
+
+  /** Distinct addresses stored. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Add an address (case-insensitive). True if it was not there yet. */
+  add(address: string): boolean {
+    return this.insert(address, 0) === -1;
+  }
+
+  /** True if the address (case-insensitive) was added before. */
+  has(address: string): boolean {
+    fingerprint(address);
+    return this.find(fpFnv, fpMurmur) >= 0;
+  }
+
+  /**
+   * Add an address with a value (0..2^32-1) for its first occurrence. Returns -1 if the address is
+   * new, or the value stored by its first occurrence.
+   */
+  insert(address: string, value: number): number {
+    fingerprint(address);
+    return this.insertFingerprint(fpFnv, fpMurmur, value);
+  }
+
+  /** insert() on a precomputed fingerprint; `fnv` must not be 0. Exposed so tests can force collisions. */
+  insertFingerprint(fnv: number, murmur: number, value: number): number {
+    const keys = this.keys;
+    let slot = murmur & this.mask;
+    for (;;) {
+      const at = slot * 2;
+      const stored = keys[at];
+      if (stored === 0) break;
+      if (stored === fnv && keys[at + 1] === murmur) return this.values[slot] as number;
+      slot = (slot + 1) & this.mask;
+    }
+    keys[slot * 2] = fnv;
+    keys[slot * 2 + 1] = murmur;
+    this.values[slot] = value;
+    if (++this.count > this.limit) this.grow();
+    return -1;
+  }
+
+  /** Table bytes (keys + values). */
+  memoryBytes(): number {
+    return this.keys.byteLength + this.values.byteLength;
+  }
+
+  /** Table bytes per distinct address stored (the table's size when empty). */
+  bytesPerEntry(): number {
+    return this.count === 0 ? this.memoryBytes() : this.memoryBytes() / this.count;
+  }
+
+  /** Slots in the table (a power of two). */
+  capacity(): number {
+    return this.mask + 1;
+  }
+
+  private find(fnv: number, murmur: number): number {
+    const keys = this.keys;
+    let slot = murmur & this.mask;
+    for (;;) {
+      const stored = keys[slot * 2];
+      if (stored === 0) return -1;
+      if (stored === fnv && keys[slot * 2 + 1] === murmur) return slot;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldValues = this.values;
+    const slots = (this.mask + 1) * 2;
+    if (slots * 2 > 2 ** 32) throw new RangeError('DedupeSet is full (2^31 slots).');
+    this.keys = new Uint32Array(slots * 2);
+    this.values = new Uint32Array(slots);
+    this.mask = slots - 1;
+    this.limit = Math.floor(slots * MAX_LOAD);
+    const keys = this.keys;
+    for (let old = 0; old < oldValues.length; old++) {
+      const fnv = oldKeys[old * 2] as number;
+      if (fnv === 0) continue;
+      const murmur = oldKeys[old * 2 + 1] as number;
+      let slot = murmur & this.mask;
+      while (keys[slot * 2] !== 0) slot = (slot + 1) & this.mask;
+      keys[slot * 2] = fnv;
+      keys[slot * 2 + 1] = murmur;
+      this.values[slot] = oldValues[old] as number;
+    }
+  }
+}
