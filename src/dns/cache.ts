@@ -4,6 +4,7 @@
  * ("stale"), because the health monitor wants to know that a domain used to be deliverable.
  * Unknown outcomes are never stored: callers only hand in real answers.
  */
+import { isIP } from 'node:net';
 import type { DomainOutcome } from '../types.js';
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from './constants.js';
 
@@ -27,12 +28,29 @@ export interface CacheEntry<T> {
   expiresAt: number;
 }
 
+export interface CachedDomainEntry {
+  outcome: CachedOutcome;
+  /** Absolute expiry, epoch ms. */
+  expiresAt: number;
+}
+
+export interface CachedHostEntry {
+  /** Addresses of an MX host (or of a domain used as its implicit MX); empty = none exists. */
+  addresses: string[];
+  /** Absolute expiry, epoch ms. */
+  expiresAt: number;
+}
+
+/**
+ * Plain data for persistence, keyed by lower-case ASCII name. Structurally the same as the cache
+ * file's in-memory snapshot (src/jobs/cache-file.ts), so the two plug together without a mapping;
+ * import() also accepts plain objects in place of the Maps.
+ */
 export interface CacheSnapshot {
-  version: 1;
   /** Whether the exporting checker accepted private MX addresses (outcomes depend on it). */
-  allowPrivate: boolean;
-  domains: Record<string, CacheEntry<CachedOutcome>>;
-  hosts: Record<string, CacheEntry<HostRecord>>;
+  allowPrivate?: boolean;
+  domains: Map<string, CachedDomainEntry>;
+  hosts: Map<string, CachedHostEntry>;
 }
 
 /** The cache as the checker exposes it, for persistence across runs. */
@@ -143,14 +161,6 @@ export function isCachedOutcome(value: unknown): value is CachedOutcome {
   return v.kind === 'undeliverable' && typeof v.reason === 'string' && FAILURE_REASONS.has(v.reason);
 }
 
-export function isHostRecord(value: unknown): value is HostRecord {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  if (v.kind === 'nxdomain' || v.kind === 'nodata') return true;
-  return (
-    v.kind === 'addresses' &&
-    Array.isArray(v.addresses) &&
-    v.addresses.every((a) => typeof a === 'string') &&
-    typeof v.complete === 'boolean'
-  );
+export function isAddressList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((a) => typeof a === 'string' && isIP(a) !== 0);
 }

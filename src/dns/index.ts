@@ -19,8 +19,8 @@ import {
   type DnsCache,
   type HostRecord,
   TtlCache,
+  isAddressList,
   isCachedOutcome,
-  isHostRecord,
 } from './cache.js';
 import { Classifier } from './classify.js';
 import {
@@ -33,10 +33,11 @@ import {
 } from './constants.js';
 import { HealthMonitor } from './health.js';
 import { createLimiter } from './limiter.js';
+import { unusableReason } from './ip.js';
 import { DnsResolver, type QueryCounters } from './resolver.js';
 
 export * from './constants.js';
-export type { CacheSnapshot, CachedOutcome, DnsCache, HostRecord } from './cache.js';
+export type { CacheSnapshot, CachedDomainEntry, CachedHostEntry, CachedOutcome, DnsCache } from './cache.js';
 export { isUsableAddress, unusableReason } from './ip.js';
 export { mapErrorCode } from './resolver.js';
 
@@ -77,6 +78,15 @@ function positiveNumber(value: number | undefined, fallback: number, name: strin
     throw optionError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`);
   }
   return value;
+}
+
+/** Entries of a Map, or of a plain object (a snapshot that went through JSON). */
+function entriesOf<M extends Map<string, unknown>>(
+  collection: M | Record<string, unknown> | undefined,
+): Array<[string, (M extends Map<string, infer V> ? V : never) | undefined]> {
+  if (collection instanceof Map) return [...collection.entries()] as never;
+  if (typeof collection === 'object' && collection !== null) return Object.entries(collection) as never;
+  return [];
 }
 
 function normalizeDomain(domain: string): string {
@@ -205,27 +215,40 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
 
   const cache: DnsCache = {
     export(): CacheSnapshot {
-      const snapshot: CacheSnapshot = { version: 1, allowPrivate, domains: {}, hosts: {} };
-      for (const [key, entry] of domains.live()) snapshot.domains[key] = { value: entry.value, expiresAt: entry.expiresAt };
-      for (const [key, entry] of hosts.live()) snapshot.hosts[key] = { value: entry.value, expiresAt: entry.expiresAt };
+      const snapshot: CacheSnapshot = { allowPrivate, domains: new Map(), hosts: new Map() };
+      for (const [key, { value, expiresAt }] of domains.live()) snapshot.domains.set(key, { outcome: value, expiresAt });
+      for (const [key, { value, expiresAt }] of hosts.live()) {
+        if (value.kind !== 'addresses') {
+          snapshot.hosts.set(key, { addresses: [], expiresAt });
+          continue;
+        }
+        // A record made from A alone (AAAA never asked) is exported only if it holds an address
+        // usable under any setting; otherwise an importer could take "no usable address" as final.
+        if (!value.complete && !value.addresses.some((a) => unusableReason(a, false) === null)) continue;
+        snapshot.hosts.set(key, { addresses: [...value.addresses], expiresAt });
+      }
       return snapshot;
     },
     import(snapshot: CacheSnapshot): number {
-      if (typeof snapshot !== 'object' || snapshot === null || snapshot.version !== 1) return 0;
-      const sameAllowPrivate = snapshot.allowPrivate === allowPrivate;
+      if (typeof snapshot !== 'object' || snapshot === null) return 0;
+      const sameAllowPrivate = (snapshot.allowPrivate ?? false) === allowPrivate;
       const t = now();
       let loaded = 0;
-      for (const [key, entry] of Object.entries(snapshot.domains ?? {})) {
-        if (typeof entry?.expiresAt !== 'number' || entry.expiresAt <= t || !isCachedOutcome(entry.value)) continue;
+      for (const [key, entry] of entriesOf<CacheSnapshot['domains']>(snapshot.domains)) {
+        if (typeof entry?.expiresAt !== 'number' || entry.expiresAt <= t || !isCachedOutcome(entry.outcome)) continue;
         // Deliverable and mx_invalid depend on which addresses count as usable.
-        const dependsOnPrivate = entry.value.kind === 'deliverable' || entry.value.reason === 'mx_invalid';
+        const dependsOnPrivate = entry.outcome.kind === 'deliverable' || entry.outcome.reason === 'mx_invalid';
         if (dependsOnPrivate && !sameAllowPrivate) continue;
-        domains.setUntil(normalizeDomain(key), entry.value, entry.expiresAt);
+        domains.setUntil(normalizeDomain(key), entry.outcome, entry.expiresAt);
         loaded++;
       }
-      for (const [key, entry] of Object.entries(snapshot.hosts ?? {})) {
-        if (typeof entry?.expiresAt !== 'number' || entry.expiresAt <= t || !isHostRecord(entry.value)) continue;
-        hosts.setUntil(normalizeDomain(key), entry.value, entry.expiresAt);
+      for (const [key, entry] of entriesOf<CacheSnapshot['hosts']>(snapshot.hosts)) {
+        if (typeof entry?.expiresAt !== 'number' || entry.expiresAt <= t || !isAddressList(entry.addresses)) continue;
+        const record: HostRecord =
+          entry.addresses.length === 0
+            ? { kind: 'nodata' }
+            : { kind: 'addresses', addresses: [...entry.addresses], complete: true };
+        hosts.setUntil(normalizeDomain(key), record, entry.expiresAt);
         loaded++;
       }
       return loaded;

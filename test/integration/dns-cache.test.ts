@@ -160,15 +160,30 @@ describe('cache export / import', () => {
     let now = 1_700_000_000_000;
     const first = await setup(fixtureZone(), { now: () => now });
     for (const d of ['good.com', 'missing.com', 'nullmx.org', 'servfail.com']) await first.checker.check(d);
-    const snapshot = JSON.parse(JSON.stringify(first.checker.cache.export()));
-    expect(Object.keys(snapshot.domains).sort()).toEqual(['good.com', 'missing.com', 'nullmx.org']);
-    expect(snapshot.domains['good.com'].expiresAt).toBe(now + 600_000);
+    const snapshot = first.checker.cache.export();
+    expect([...snapshot.domains.keys()].sort()).toEqual(['good.com', 'missing.com', 'nullmx.org']);
+    expect(snapshot.domains.get('good.com')?.expiresAt).toBe(now + 600_000);
+    expect(snapshot.hosts.get('mx1.good.com')?.addresses).toEqual(['93.184.216.34']);
+    expect(snapshot.allowPrivate).toBe(false);
 
     const second = await setup(fixtureZone(), { now: () => now, dns: { canary: [] } });
     expect(second.checker.cache.import(snapshot)).toBeGreaterThanOrEqual(3);
     expect(await second.checker.check('nullmx.org')).toMatchObject({ reason: 'null_mx' });
     expect((await second.checker.check('good.com')).kind).toBe('deliverable');
     expect(second.server.queries.length).toBe(0);
+
+    // Hosts are shared: a new domain on a known MX host needs only its MX query.
+    second.server.setRecord('other.com', { MX: [{ preference: 5, exchange: 'mx1.good.com' }] });
+    expect((await second.checker.check('other.com')).kind).toBe('deliverable');
+    expect(second.server.queries.map((q) => `${q.name} ${q.type}`)).toEqual(['other.com MX']);
+
+    // The snapshot as it comes back from a JSON file (plain objects) imports too.
+    const plain = JSON.parse(
+      JSON.stringify({ ...snapshot, domains: Object.fromEntries(snapshot.domains), hosts: Object.fromEntries(snapshot.hosts) }),
+    );
+    const fromJson = await setup(fixtureZone(), { now: () => now, dns: { canary: [] } });
+    expect(fromJson.checker.cache.import(plain)).toBe(second.checker.cache.import(snapshot));
+    expect(fromJson.checker.cache.get('good.com')?.kind).toBe('deliverable');
 
     // Expired entries are not imported.
     const third = await setup(fixtureZone(), { now: () => now + 601_000, dns: { canary: [] } });
