@@ -6,6 +6,9 @@
  * Per-attempt timeout. A recursive resolver answers a cold query in well under 500 ms almost always;
  * slow authoritative servers can take 1-2 s. c-ares' own default (5 s x 4 tries) makes a list with
  * a few dead name servers crawl, so 2 s per attempt with our own retries is the compromise.
+ * Measured on Node 20 / c-ares 1.34: a silent server is reported after ~1.75-2x the timeout
+ * (200 ms gave ETIMEOUT after 350-400 ms), so budget ~2 x timeout per attempt;
+ * worst case per query with the defaults: 3 attempts x ~4 s + 100 + 200 ms of backoff.
  */
 export const DEFAULT_DNS_TIMEOUT_MS = 2000;
 

@@ -128,9 +128,10 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
   let cacheHits = 0;
   let closed = false;
 
+  const resolverLabel = resolver.servers().join(', ') || 'the system resolver';
   const monitor = new HealthMonitor({
     canaries,
-    resolverLabel: resolver.servers().join(', ') || 'the system resolver',
+    resolverLabel,
     runCanary: async (domain) => {
       if (closed) return closedOutcome();
       try {
@@ -159,7 +160,8 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
     return {
       kind: 'unknown',
       reason: 'dns_unavailable',
-      detail: `${domain} was not checked: DNS is unhealthy. ${monitor.health().detail}`,
+      // Short on purpose: it lands in every affected row; health().detail carries the full story.
+      detail: `${domain} was not checked: the DNS resolver at ${resolverLabel} failed the health check, so its answers are not trusted`,
     };
   }
 
