@@ -8,6 +8,7 @@ export interface ValidatedCheckOptions {
   dns: false | DnsOptions;
   rate: number | undefined;
   concurrency: number | undefined;
+  cacheTtl: { min?: number; max?: number } | undefined;
 }
 
 function fail(key: string, expected: string, value: unknown): never {
@@ -77,5 +78,20 @@ export function validateCheckOptions(options: CheckOptions): ValidatedCheckOptio
     dns: validateDnsOptions(options.dns),
     rate: positiveNumber('rate', options.rate),
     concurrency: positiveNumber('concurrency', options.concurrency, { integer: true }),
+    cacheTtl: validateCacheTtl(options.cacheTtl),
   };
+}
+
+function validateCacheTtl(value: unknown): { min?: number; max?: number } | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('cacheTtl', 'an object { min, max } in seconds', value);
+  rejectUnknownKeys('cacheTtl.', value, ['min', 'max']);
+  const raw = value as Record<string, unknown>;
+  const ttl: { min?: number; max?: number } = {};
+  const min = positiveNumber('cacheTtl.min', raw.min);
+  const max = positiveNumber('cacheTtl.max', raw.max);
+  if (min !== undefined) ttl.min = min;
+  if (max !== undefined) ttl.max = max;
+  if (min !== undefined && max !== undefined && min > max) fail('cacheTtl.min', `at most cacheTtl.max (${max})`, min);
+  return ttl;
 }

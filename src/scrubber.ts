@@ -3,7 +3,9 @@
  * addresses through a Scrubber, so there is one place that combines the address engine with DNS.
  */
 import { analyzeAddress } from './address/index.js';
+import type { Transform } from 'node:stream';
 import { createDomainChecker, type DomainChecker } from './dns/index.js';
+import { createScrubStream, type ScrubStreamOptions } from './stream/index.js';
 import { validateCheckOptions } from './options.js';
 import type { CheckOptions, DnsHealth, DnsStats, Verdict } from './types.js';
 import { applyDomainOutcome } from './verdict.js';
@@ -16,6 +18,11 @@ export interface Scrubber {
    * invalid syntax, IP literal). The stream uses this to avoid a promise per row on hot paths.
    */
   evaluate(input: string): Verdict | Promise<Verdict>;
+  /**
+   * The object-mode Transform over CSV records, sharing this scrubber's cache and limiter:
+   * records (or csv-parse `{ record, info }`) in, `{ record, verdict, index, line }` out, in order.
+   */
+  stream(options: Omit<ScrubStreamOptions, 'scrubber' | keyof CheckOptions>): Transform;
   /** Run the DNS canary check (once); resolves immediately to a "not checked" health when offline. */
   ready(): Promise<DnsHealth>;
   /** DNS health so far; null when DNS is off. */
@@ -35,7 +42,12 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
   const domains =
     checked.dns === false
       ? null
-      : createDomainChecker({ dns: checked.dns, rate: checked.rate, concurrency: checked.concurrency });
+      : createDomainChecker({
+          dns: checked.dns,
+          rate: checked.rate,
+          concurrency: checked.concurrency,
+          ...(checked.cacheTtl === undefined ? {} : { cacheTtl: checked.cacheTtl }),
+        });
 
   function evaluate(input: string): Verdict | Promise<Verdict> {
     const { verdict, domain } = analyzeAddress(input);
@@ -43,8 +55,9 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
     return domains.check(domain).then((outcome) => applyDomainOutcome(verdict, outcome));
   }
 
-  return {
+  const scrubber: Scrubber = {
     evaluate,
+    stream: (streamOptions) => createScrubStream({ ...streamOptions, scrubber }),
     check: async (input) => evaluate(input),
     ready: async () =>
       domains === null ? { healthy: true, checked: false, detail: 'DNS checks are off (--no-dns).' } : domains.ready(),
@@ -55,6 +68,7 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
       if (domains !== null) await domains.close();
     },
   };
+  return scrubber;
 }
 
 /** Check a single address with a throwaway scrubber. For many addresses, reuse createScrubber(). */

@@ -120,4 +120,6 @@ export interface CheckOptions {
   rate?: number;
   /** DNS queries in flight (bottleneck). */
   concurrency?: number;
+  /** Bounds, in seconds, for how long DNS answers are cached (default 60 s to 1 day). */
+  cacheTtl?: { min?: number; max?: number };
 }

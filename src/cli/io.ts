@@ -3,6 +3,7 @@
  * their own streams. Nothing below src/cli/ sees any of this.
  */
 import type { Readable, Writable } from 'node:stream';
+import { isListscrubError, type ErrorCode } from '../errors.js';
 
 export interface CliIo {
   stdin: Readable;
@@ -28,4 +29,17 @@ export const EXIT = {
 
 export function useColor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {
   return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+const EXIT_FOR_ERROR: Partial<Record<ErrorCode, number>> = {
+  E_USAGE: EXIT.usage,
+  E_OPTION: EXIT.usage,
+  E_CONFIG: EXIT.usage,
+  E_NO_EMAIL_COLUMN: EXIT.usage,
+  E_LOCKED: EXIT.locked,
+};
+
+/** The exit code for an error: usage mistakes 2, a held lock 5, everything else 1. */
+export function exitCodeFor(error: unknown): number {
+  return isListscrubError(error) ? (EXIT_FOR_ERROR[error.code] ?? EXIT.failure) : EXIT.failure;
 }

@@ -4,12 +4,11 @@ import { run } from './run.js';
 
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
-// Commands get a chance to stop cleanly (remove temporary files, keep previous outputs); if one does
-// not finish soon after the signal, or a second signal arrives, exit anyway.
+// Commands get a chance to stop cleanly (remove temporary files, keep previous outputs, let a
+// scheduled run finish); a second signal exits at once.
 const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
   const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
     resolve(signal);
-    setTimeout(() => process.exit(SIGNAL_EXIT[signal]), 10_000).unref();
     process.once('SIGINT', () => process.exit(SIGNAL_EXIT.SIGINT));
     process.once('SIGTERM', () => process.exit(SIGNAL_EXIT.SIGTERM));
   };

@@ -3,9 +3,9 @@
  * an exit code. User mistakes print one line, never a stack trace.
  */
 import { readFileSync } from 'node:fs';
-import { isListscrubError, type ErrorCode } from '../errors.js';
+import { isListscrubError } from '../errors.js';
 import { runCheck } from './check.js';
-import { EXIT, type CliIo } from './io.js';
+import { EXIT, exitCodeFor, type CliIo } from './io.js';
 
 export const MAIN_HELP = `Usage: listscrub <command> [options]
 
@@ -33,18 +33,6 @@ async function lazy(name: string): Promise<Command | undefined> {
     default:
       return undefined;
   }
-}
-
-const EXIT_FOR_ERROR: Partial<Record<ErrorCode, number>> = {
-  E_USAGE: EXIT.usage,
-  E_OPTION: EXIT.usage,
-  E_CONFIG: EXIT.usage,
-  E_NO_EMAIL_COLUMN: EXIT.usage,
-  E_LOCKED: EXIT.locked,
-};
-
-export function exitCodeFor(error: unknown): number {
-  return isListscrubError(error) ? (EXIT_FOR_ERROR[error.code] ?? EXIT.failure) : EXIT.failure;
 }
 
 function version(): string {

@@ -69,19 +69,29 @@ export interface DnsCache {
   readonly size: number;
 }
 
-export function clampTtl(seconds: number): number {
-  if (!Number.isFinite(seconds)) return MIN_TTL_SECONDS;
-  return Math.min(MAX_TTL_SECONDS, Math.max(MIN_TTL_SECONDS, Math.round(seconds)));
+/** Bounds, in seconds, that DNS TTLs are clamped to before they become cache expiries. */
+export interface TtlBounds {
+  min: number;
+  max: number;
+}
+
+export const DEFAULT_TTL_BOUNDS: TtlBounds = { min: MIN_TTL_SECONDS, max: MAX_TTL_SECONDS };
+
+export function clampTtl(seconds: number, bounds: TtlBounds = DEFAULT_TTL_BOUNDS): number {
+  if (!Number.isFinite(seconds)) return bounds.min;
+  return Math.min(bounds.max, Math.max(bounds.min, Math.round(seconds)));
 }
 
 export class TtlCache<T> {
   readonly #entries = new Map<string, CacheEntry<T>>();
   readonly #now: () => number;
   readonly #maxEntries: number;
+  readonly #bounds: TtlBounds;
 
-  constructor(now: () => number, maxEntries: number) {
+  constructor(now: () => number, maxEntries: number, bounds: TtlBounds = DEFAULT_TTL_BOUNDS) {
     this.#now = now;
     this.#maxEntries = maxEntries;
+    this.#bounds = bounds;
   }
 
   get size(): number {
@@ -112,9 +122,9 @@ export class TtlCache<T> {
     return this.#entries.get(key)?.value;
   }
 
-  /** Store with a TTL in seconds, clamped to [MIN_TTL_SECONDS, MAX_TTL_SECONDS]. */
+  /** Store with a TTL in seconds, clamped to the cache's bounds (default [MIN_TTL_SECONDS, MAX_TTL_SECONDS]). */
   set(key: string, value: T, ttlSeconds: number): void {
-    this.setUntil(key, value, this.#now() + clampTtl(ttlSeconds) * 1000);
+    this.setUntil(key, value, this.#now() + clampTtl(ttlSeconds, this.#bounds) * 1000);
   }
 
   setUntil(key: string, value: T, expiresAt: number): void {

@@ -30,6 +30,8 @@ import {
   DEFAULT_DNS_TIMEOUT_MS,
   DEFAULT_RATE,
   DEFAULT_RETRIES,
+  MAX_TTL_SECONDS,
+  MIN_TTL_SECONDS,
 } from './constants.js';
 import { HealthMonitor } from './health.js';
 import { createLimiter } from './limiter.js';
@@ -66,6 +68,8 @@ export interface DomainCheckerOptions {
   backoffMs?: number;
   /** Entries per cache (domains, hosts) before eviction (default 500,000). */
   maxCacheEntries?: number;
+  /** Clamp DNS TTLs to these bounds, in seconds (default 60 s to 1 day): `--cache-ttl MIN:MAX`. */
+  cacheTtl?: { min?: number; max?: number };
 }
 
 function optionError(message: string): ListscrubError {
@@ -118,8 +122,13 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
     void limiter.stop();
     throw new ListscrubError('E_OPTION', `dns.servers is invalid: ${(error as Error).message}`, { cause: error });
   }
-  const domains = new TtlCache<CachedOutcome>(now, maxEntries);
-  const hosts = new TtlCache<HostRecord>(now, maxEntries);
+  const ttlBounds = {
+    min: positiveNumber(options.cacheTtl?.min, MIN_TTL_SECONDS, 'cacheTtl.min', false),
+    max: positiveNumber(options.cacheTtl?.max, MAX_TTL_SECONDS, 'cacheTtl.max', false),
+  };
+  if (ttlBounds.min > ttlBounds.max) throw optionError(`cacheTtl.min (${ttlBounds.min}) is above cacheTtl.max (${ttlBounds.max})`);
+  const domains = new TtlCache<CachedOutcome>(now, maxEntries, ttlBounds);
+  const hosts = new TtlCache<HostRecord>(now, maxEntries, ttlBounds);
   const classifier = new Classifier({ resolver, hosts, allowPrivate, retries });
   const inFlight = new Map<string, Promise<DomainOutcome>>();
   const seen = new Set<string>();
