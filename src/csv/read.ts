@@ -1,0 +1,445 @@
+/**
+ * Reading a CSV list: bytes -> sniff + decode -> delimiter detection -> tokenizer -> items.
+ *
+ * Every record of the input comes out as exactly one item, in input order:
+ *   { record, info: { line, index } }            a record with the expected number of fields
+ *   { malformed: { line, index, message, raw } } anything else (wrong field count, unclosed quote,
+ *                                                 over-long record); never dropped, never fatal
+ * Operational failures (unreadable input, not a CSV, bad encoding, no email column) are
+ * ListscrubErrors: thrown by openCsvInput when found in the first rows, emitted as an error on
+ * `records` when found later (e.g. an invalid byte at line 90 000).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { ListscrubError, isListscrubError } from '../errors.js';
+import { InputDecoder, normalizeEncoding, type CsvEncoding, type InputEncoding } from './decode.js';
+import { detectDelimiter, findEmailColumn, looksLikeAddress, normalizeHeaderName } from './detect.js';
+import { CsvTokenizer, type TokenEvent } from './tokenizer.js';
+
+export { detectDelimiter, findEmailColumn } from './detect.js';
+export type { CsvEncoding, InputEncoding } from './decode.js';
+
+/** Default limit for one record: 1 MiB of characters. */
+export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024;
+/** Data rows looked at to find the email column. */
+export const SAMPLE_ROWS = 50;
+/** Text looked at to detect the delimiter (or 20 line breaks, whichever comes first). */
+const DELIMITER_SAMPLE_CHARS = 64 * 1024;
+const DELIMITER_SAMPLE_LINES = 20;
+
+export interface CsvInputOptions {
+  /** A file path, or '-' for `stdin`. */
+  input: string;
+  /** The stream read when input is '-' (the CLI passes process.stdin). */
+  stdin?: Readable;
+  /** Default utf8. A byte-order mark, when present, wins. */
+  encoding?: InputEncoding;
+  /** One character; default: detected among `,` `;` tab `|`. 'tab' and '\t' (backslash t) mean tab. */
+  delimiter?: string;
+  /** Email column: a header name (case-insensitive, trimmed) or a 1-based number. Default: detected. */
+  column?: string | number;
+  /** Whether the first record is a header. Default true. */
+  header?: boolean;
+  /** Characters one record may have before it is reported as malformed. Default 1 MiB. */
+  maxRecordSize?: number;
+}
+
+export interface CsvRecordItem {
+  record: string[];
+  info: {
+    /** 1-based line where the record starts. */
+    line: number;
+    /** 1-based record number, header excluded, malformed records included. */
+    index: number;
+  };
+}
+
+export interface CsvMalformedItem {
+  malformed: {
+    /** 1-based line where the record starts. */
+    line: number;
+    /** 1-based record number, as for good records. */
+    index: number;
+    /** One sentence with the line number. */
+    message: string;
+    /** The record's text (truncated for over-long records). */
+    raw?: string;
+    /** The parsed fields, when the record parsed but has the wrong field count. */
+    fields?: string[];
+  };
+}
+
+export type CsvInputItem = CsvRecordItem | CsvMalformedItem;
+
+export function isMalformedItem(item: CsvInputItem): item is CsvMalformedItem {
+  return 'malformed' in item;
+}
+
+export interface CsvColumn {
+  /** 0-based index. */
+  index: number;
+  /** Header name, or null without a header. */
+  name: string | null;
+  /** option: given by the caller; header/content: detected; none: no data rows to decide on. */
+  source: 'option' | 'header' | 'content' | 'none';
+}
+
+export interface CsvInput {
+  /** Object-mode stream of CsvInputItem, with backpressure. */
+  records: Readable;
+  /** The header fields, or null (no header, or an empty input). */
+  header: string[] | null;
+  delimiter: string;
+  column: CsvColumn;
+  encoding: CsvEncoding;
+  /** Whether the input started with a byte-order mark. */
+  bom: boolean;
+  /** The first line ending seen ('\n' when none), to write the output the same way. */
+  lineEnding: '\n' | '\r\n' | '\r';
+  /** Notes for the user (e.g. the first row was read as data). */
+  warnings: string[];
+  /** Bytes read from the input so far. */
+  bytesRead(): number;
+  /** Input size in bytes for a regular file (progress), else null. */
+  totalBytes: number | null;
+}
+
+/** Bytes -> TokenEvents. Sniffs the encoding and detects the delimiter from the first text. */
+class CsvEventStream extends Transform {
+  bytes = 0;
+  readonly decoder: InputDecoder;
+  tokenizer: CsvTokenizer | null = null;
+  private sample = '';
+  private sampleLines = 0;
+  private readonly fixedDelimiter: string | undefined;
+  private readonly maxRecordSize: number;
+  private readonly firstRecordName: string;
+
+  constructor(options: { encoding: InputEncoding; label: string; delimiter?: string; maxRecordSize: number; header: boolean }) {
+    super({ readableObjectMode: true, readableHighWaterMark: 64 });
+    this.decoder = new InputDecoder(options.encoding, options.label);
+    this.fixedDelimiter = options.delimiter;
+    this.maxRecordSize = options.maxRecordSize;
+    this.firstRecordName = options.header ? 'the header' : 'the first row';
+  }
+
+  override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      this.bytes += bytes.length;
+      this.text(this.decoder.write(bytes), false);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      this.text(this.decoder.end(), true);
+      this.emitEvents((this.tokenizer as CsvTokenizer).end());
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  private text(text: string, final: boolean): void {
+    if (this.tokenizer === null) {
+      this.sample += text;
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.sampleLines++;
+      if (!final && this.sample.length < DELIMITER_SAMPLE_CHARS && this.sampleLines < DELIMITER_SAMPLE_LINES) return;
+      const delimiter = this.fixedDelimiter ?? detectDelimiter(this.sample, final);
+      this.tokenizer = new CsvTokenizer({
+        delimiter,
+        maxRecordSize: this.maxRecordSize,
+        firstRecordName: this.firstRecordName,
+      });
+      text = this.sample;
+      this.sample = '';
+    }
+    if (text.length > 0) this.emitEvents(this.tokenizer.push(text));
+  }
+
+  private emitEvents(events: TokenEvent[]): void {
+    // Bounded by one input chunk; the Transform does not take the next chunk before these are read.
+    for (const event of events) this.push(event);
+  }
+}
+
+function parseDelimiter(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const aliases: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };
+  const delimiter = aliases[value.toLowerCase()] ?? value;
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new ListscrubError(
+      'E_OPTION',
+      `invalid delimiter ${JSON.stringify(value)}: use one character such as , ; | or tab`,
+    );
+  }
+  return delimiter;
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+function inputError(label: string, error: unknown): ListscrubError {
+  if (isListscrubError(error)) return error;
+  return new ListscrubError('E_INPUT', `cannot read ${label}: ${describeFsError(error)}`, { cause: error });
+}
+
+/**
+ * Open a CSV list for reading. Reads the first rows to detect the encoding, delimiter, header and
+ * email column, then returns a stream of items starting from the first record.
+ *
+ * Header: with `header: true` (the default) the first record is the header, unless it holds a cell
+ * that looks like an email address and no cell is an email header name (a list of addresses without
+ * a header): then it is read as data and a warning says so. Pass `header: false` for files without a
+ * header; a named column then is an error.
+ */
+export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> {
+  const encoding = normalizeEncoding(options.encoding);
+  const delimiterOption = parseDelimiter(options.delimiter);
+  const maxRecordSize = options.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE;
+  if (!Number.isSafeInteger(maxRecordSize) || maxRecordSize < 1) {
+    throw new ListscrubError('E_OPTION', `maxRecordSize must be a positive integer, got ${String(options.maxRecordSize)}`);
+  }
+  const column = options.column;
+  if (typeof column === 'number' && (!Number.isInteger(column) || column < 1)) {
+    throw new ListscrubError('E_OPTION', `column number must be 1 or more, got ${column}`);
+  }
+  if (typeof column === 'string' && column.trim() === '') {
+    throw new ListscrubError('E_OPTION', 'column name must not be empty');
+  }
+  let wantHeader = options.header ?? true;
+  const label = options.input === '-' ? 'standard input' : options.input;
+
+  // The source.
+  let source: Readable;
+  let totalBytes: number | null = null;
+  if (options.input === '-') {
+    if (options.stdin === undefined) throw new ListscrubError('E_OPTION', "input '-' needs a stdin stream");
+    source = options.stdin;
+  } else {
+    let handle: FileHandle;
+    try {
+      handle = await open(options.input, 'r');
+    } catch (error) {
+      throw inputError(label, error);
+    }
+    try {
+      const stat = await handle.stat();
+      if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      totalBytes = stat.isFile() ? stat.size : null;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw inputError(label, error);
+    }
+    // autoClose: the handle is closed when the stream ends or is destroyed.
+    source = handle.createReadStream({ highWaterMark: 64 * 1024 });
+  }
+
+  const events = new CsvEventStream({
+    encoding,
+    label,
+    ...(delimiterOption === undefined ? {} : { delimiter: delimiterOption }),
+    maxRecordSize,
+    header: wantHeader,
+  });
+  const onSourceError = (error: Error) => events.destroy(inputError(label, error));
+  source.on('error', onSourceError);
+  source.pipe(events);
+  // A file stream is ours: destroy it when reading stops early. Injected stdin is only unpiped.
+  if (options.input !== '-') events.once('close', () => source.destroy());
+  const iterator = events[Symbol.asyncIterator]() as AsyncIterator<TokenEvent>;
+  const release = () => {
+    source.off('error', onSourceError);
+    if (options.input === '-') source.unpipe(events);
+    events.destroy();
+  };
+
+  // Peek: the header and the first data rows.
+  const peeked: TokenEvent[] = [];
+  let done = false;
+  let goodRecords = 0;
+  try {
+    while (goodRecords < SAMPLE_ROWS + 1) {
+      const next = await iterator.next();
+      if (next.done === true) {
+        done = true;
+        break;
+      }
+      peeked.push(next.value);
+      if (next.value.kind === 'record') goodRecords++;
+    }
+  } catch (error) {
+    release();
+    throw inputError(label, error);
+  }
+
+  const tokenizer = events.tokenizer;
+  const delimiter = tokenizer?.delimiter ?? delimiterOption ?? ',';
+  const warnings: string[] = [];
+
+  // Header.
+  let header: string[] | null = null;
+  let headerPosition = -1;
+  if (wantHeader) {
+    headerPosition = peeked.findIndex((event) => event.kind === 'record');
+    const first = peeked[headerPosition];
+    if (first !== undefined && first.kind === 'record') {
+      const looksLikeData =
+        typeof column !== 'string' &&
+        first.fields.some(looksLikeAddress) &&
+        findEmailColumn(first.fields, []) === null;
+      if (looksLikeData) {
+        wantHeader = false;
+        headerPosition = -1;
+        warnings.push(
+          `line ${first.line} holds an email address, so it was read as data, not as a header; ` +
+            'pass --no-header to say so explicitly',
+        );
+      } else {
+        header = first.fields;
+      }
+    }
+  }
+  const sampleRows = peeked
+    .filter((event, position) => event.kind === 'record' && position !== headerPosition)
+    .slice(0, SAMPLE_ROWS)
+    .map((event) => (event as { fields: string[] }).fields);
+  const width = header?.length ?? tokenizer?.expectedFields ?? sampleRows[0]?.length ?? 0;
+
+  let resolved: CsvColumn;
+  try {
+    resolved = resolveColumn(column, header, sampleRows, width, wantHeader, peeked.length > 0);
+  } catch (error) {
+    release();
+    throw error;
+  }
+
+  let index = 0;
+  const toItem = (event: TokenEvent): CsvInputItem => {
+    index++;
+    if (event.kind === 'record') return { record: event.fields, info: { line: event.line, index } };
+    const malformed: CsvMalformedItem['malformed'] = { line: event.line, index, message: event.message, raw: event.raw };
+    if (event.fields !== undefined) malformed.fields = event.fields;
+    return { malformed };
+  };
+
+  async function* generate(): AsyncGenerator<CsvInputItem> {
+    try {
+      for (let position = 0; position < peeked.length; position++) {
+        if (position === headerPosition) continue;
+        yield toItem(peeked[position] as TokenEvent);
+      }
+      peeked.length = 0;
+      if (done) return;
+      for (;;) {
+        let next: IteratorResult<TokenEvent>;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          throw inputError(label, error);
+        }
+        if (next.done === true) return;
+        yield toItem(next.value);
+      }
+    } finally {
+      release();
+    }
+  }
+
+  const records = Readable.from(generate(), { objectMode: true, highWaterMark: 16 });
+  const decoder = events.decoder;
+  return {
+    records,
+    header,
+    delimiter,
+    column: resolved,
+    encoding: decoder.encoding ?? encoding,
+    bom: decoder.bom,
+    lineEnding: tokenizer?.lineEnding ?? '\n',
+    warnings,
+    bytesRead: () => events.bytes,
+    totalBytes,
+  };
+}
+
+function quoteList(names: readonly string[]): string {
+  const shown = names.slice(0, 20).map((name) => JSON.stringify(name));
+  return shown.join(', ') + (names.length > 20 ? `, … (${names.length} columns)` : '');
+}
+
+function resolveColumn(
+  column: string | number | undefined,
+  header: string[] | null,
+  sampleRows: string[][],
+  width: number,
+  hasHeader: boolean,
+  anyRecord: boolean,
+): CsvColumn {
+  const nameAt = (index: number) => header?.[index] ?? null;
+  if (typeof column === 'string') {
+    const wanted = column.trim().toLowerCase();
+    if (header !== null) {
+      let index = header.findIndex((name) => name.trim().toLowerCase() === wanted);
+      if (index === -1) index = header.findIndex((name) => normalizeHeaderName(name) === normalizeHeaderName(column));
+      if (index !== -1) return { index, name: nameAt(index), source: 'option' };
+    }
+    if (/^\d+$/.test(column.trim())) return resolveColumn(Number(column.trim()), header, sampleRows, width, hasHeader, anyRecord);
+    if (!anyRecord) return { index: 0, name: null, source: 'none' };
+    if (header === null) {
+      throw new ListscrubError(
+        'E_NO_EMAIL_COLUMN',
+        hasHeader
+          ? `no column named ${JSON.stringify(column)}: the input has no header row; give the column by number (--column 3)`
+          : `cannot find a column named ${JSON.stringify(column)} without a header row; give the column by number (--column 3)`,
+      );
+    }
+    throw new ListscrubError(
+      'E_NO_EMAIL_COLUMN',
+      `no column named ${JSON.stringify(column)}; the columns are ${quoteList(header)} — pass one of them (or its number) with --column`,
+    );
+  }
+  if (typeof column === 'number') {
+    if (anyRecord && width > 0 && column > width) {
+      throw new ListscrubError(
+        'E_NO_EMAIL_COLUMN',
+        `column ${column} does not exist: the input has ${width} column${width === 1 ? '' : 's'}` +
+          (header === null ? '' : ` (${quoteList(header)})`),
+      );
+    }
+    return { index: column - 1, name: nameAt(column - 1), source: 'option' };
+  }
+  const found = findEmailColumn(header, sampleRows);
+  if (found !== null) return { index: found.index, name: nameAt(found.index), source: found.source };
+  if (sampleRows.length === 0) return { index: 0, name: nameAt(0), source: 'none' };
+  const columns =
+    header === null
+      ? `the input has no header and no column of ${width === 1 ? 'its 1 column' : `its ${width} columns`} holds addresses`
+      : `the columns are ${quoteList(header)}`;
+  throw new ListscrubError(
+    'E_NO_EMAIL_COLUMN',
+    `no email column found: ${columns}; name it with --column <name|number>`,
+  );
+}

@@ -1,0 +1,363 @@
+/**
+ * Writing: atomic files (temp file beside the target, fsync, rename), CSV formatting that keeps the
+ * input's delimiter and quotes only where needed, and formula neutralization for report cells.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { Stringifier, type Options as StringifyOptions } from 'csv-stringify';
+import { ListscrubError } from '../errors.js';
+
+// ---------------------------------------------------------------------------------------------
+// Atomic file writer
+
+export interface AtomicWriter {
+  /** Write the content here (strings are UTF-8). Do not end it yourself unless you then commit. */
+  readonly stream: Writable;
+  /** The target path ('-' for the injected stdout). */
+  readonly path: string;
+  /** The temp file being written, or null for stdout. */
+  readonly tempPath: string | null;
+  /** Finish writing, fsync and rename over the target. Rejects with E_OUTPUT (temp removed). */
+  commit(): Promise<void>;
+  /** Discard: destroy the stream and remove the temp file; the target is untouched. Idempotent. */
+  abort(reason?: unknown): Promise<void>;
+}
+
+export interface AtomicWriterOptions {
+  /** Where '-' writes (the CLI passes process.stdout). It is never ended. */
+  stdout?: Writable;
+}
+
+const TEMP_SUFFIX = '.tmp';
+
+/** The temp-file name for a target: `.<name>.<pid>.<random>.tmp`, in the target's directory. */
+export function tempFileName(name: string, pid: number = process.pid): string {
+  return `.${name}.${pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+}
+
+function describeWriteError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EPIPE':
+      return 'the reading end was closed';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+function outputError(path: string, error: unknown): ListscrubError {
+  if (error instanceof ListscrubError) return error;
+  const label = path === '-' ? 'standard output' : path;
+  return new ListscrubError('E_OUTPUT', `cannot write ${label}: ${describeWriteError(error)}`, { cause: error });
+}
+
+function waitFinished(stream: Writable): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    if (stream.writableFinished) return resolvePromise();
+    const errored = (stream as Writable & { errored?: Error | null }).errored;
+    if (errored) return reject(errored);
+    if (stream.destroyed) return reject(new Error('the stream was destroyed before it finished'));
+    const onFinish = () => {
+      cleanup();
+      resolvePromise();
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      if (stream.writableFinished) resolvePromise();
+      else reject(new Error('the stream was closed before it finished'));
+    };
+    const cleanup = () => {
+      stream.off('finish', onFinish);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+    };
+    stream.on('finish', onFinish);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+    if (!stream.writableEnded) stream.end();
+  });
+}
+
+/**
+ * Open an atomic writer for `targetPath`. Content goes to a temp file beside the target
+ * (`.<name>.<pid>.<random>.tmp`, created exclusively, with the target's permissions when it exists);
+ * commit() fsyncs and renames it over the target, abort() removes it. Under the target name there is
+ * only ever the old file or the complete new one. '-' writes to `options.stdout` (never ended; no
+ * atomicity is possible there).
+ */
+export async function createAtomicFileWriter(
+  targetPath: string,
+  options: AtomicWriterOptions = {},
+): Promise<AtomicWriter> {
+  if (targetPath === '-') return createStdoutWriter(options.stdout);
+  const target = resolve(targetPath);
+  const dir = dirname(target);
+  const name = basename(target);
+  let mode = 0o666;
+  try {
+    const existing = await stat(target);
+    if (existing.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    mode = existing.mode & 0o777;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw outputError(targetPath, error);
+  }
+  const tempPath = join(dir, tempFileName(name));
+  let handle: FileHandle;
+  try {
+    // 'wx': never reuse an existing file; mode goes through the umask like any new file.
+    handle = await open(tempPath, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+  } catch (error) {
+    throw outputError(targetPath, error);
+  }
+  if (mode !== 0o666) await handle.chmod(mode).catch(() => undefined);
+  const stream = handle.createWriteStream({ autoClose: false, highWaterMark: 64 * 1024 });
+  let streamError: Error | null = null;
+  stream.on('error', (error) => {
+    streamError ??= error;
+  });
+
+  let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+  let handleClosed = false;
+  // FileHandle.close() waits for the streams made from it: release the stream first.
+  const closeHandle = async () => {
+    if (handleClosed) return;
+    handleClosed = true;
+    if (!stream.closed) {
+      const closed = new Promise<void>((resolveClose) => stream.once('close', () => resolveClose()));
+      stream.destroy();
+      await closed;
+    }
+    await handle.close();
+  };
+  const removeTemp = async () => {
+    await closeHandle().catch(() => undefined);
+    await unlink(tempPath).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  };
+
+  return {
+    stream,
+    path: targetPath,
+    tempPath,
+    async commit() {
+      if (state !== 'open') throw new ListscrubError('E_OUTPUT', `cannot commit ${targetPath}: the writer is ${state}`);
+      state = 'committing';
+      try {
+        if (streamError !== null) throw streamError;
+        await waitFinished(stream);
+        if (streamError !== null) throw streamError;
+        await handle.sync();
+        await closeHandle();
+        await rename(tempPath, target);
+        state = 'committed';
+      } catch (error) {
+        state = 'aborted';
+        await removeTemp().catch(() => undefined);
+        throw outputError(targetPath, error);
+      }
+      // Make the rename durable; not all platforms can fsync a directory.
+      try {
+        const dirHandle = await open(dir, 'r');
+        try {
+          await dirHandle.sync();
+        } finally {
+          await dirHandle.close();
+        }
+      } catch {
+        // best effort
+      }
+    },
+    async abort() {
+      if (state === 'committed' || state === 'aborted') return;
+      state = 'aborted';
+      await removeTemp().catch(() => undefined);
+    },
+  };
+}
+
+function createStdoutWriter(stdout: Writable | undefined): AtomicWriter {
+  if (stdout === undefined) throw new ListscrubError('E_OPTION', "output '-' needs a stdout stream");
+  let targetError: Error | null = null;
+  const onTargetError = (error: Error) => {
+    targetError = error;
+    stream.destroy(outputError('-', error));
+  };
+  stdout.on('error', onTargetError);
+  // Forwards with backpressure and never ends the target.
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, encoding: BufferEncoding, callback) {
+      if (targetError !== null) return callback(outputError('-', targetError));
+      const ok = typeof chunk === 'string' ? stdout.write(chunk, encoding) : stdout.write(chunk);
+      if (ok) callback();
+      else stdout.once('drain', () => callback());
+    },
+    final(callback) {
+      callback(targetError === null ? null : outputError('-', targetError));
+    },
+  });
+  stream.on('error', () => undefined); // reported by commit()
+  let state: 'open' | 'committed' | 'aborted' = 'open';
+  return {
+    stream,
+    path: '-',
+    tempPath: null,
+    async commit() {
+      if (state !== 'open') throw new ListscrubError('E_OUTPUT', `cannot commit standard output: the writer is ${state}`);
+      try {
+        await waitFinished(stream);
+        state = 'committed';
+      } catch (error) {
+        state = 'aborted';
+        throw outputError('-', targetError ?? error);
+      } finally {
+        stdout.off('error', onTargetError);
+      }
+    },
+    async abort() {
+      if (state !== 'open') return;
+      state = 'aborted';
+      stream.destroy();
+      stdout.off('error', onTargetError);
+    },
+  };
+}
+
+/**
+ * Remove temp files of `name` left in `dir` by processes that no longer run (a crash or kill -9
+ * between open and commit). Files of live processes, including this one, are kept. Returns the
+ * removed paths.
+ */
+export async function cleanStaleTempFiles(
+  dir: string,
+  name: string,
+  options: { isAlive?: (pid: number) => boolean; ownPid?: number } = {},
+): Promise<string[]> {
+  const isAlive = options.isAlive ?? processIsAlive;
+  const ownPid = options.ownPid ?? process.pid;
+  const pattern = new RegExp(`^\\.${escapeRegExp(name)}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const match = pattern.exec(entry);
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid === ownPid || isAlive(pid)) continue;
+    const path = join(dir, entry);
+    try {
+      await unlink(path);
+      removed.push(path);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  return removed;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV formatting
+
+export interface CsvWriterOptions {
+  /** Written first when given. */
+  header?: readonly string[] | null;
+  /** One character; default ','. Use the input's delimiter to keep the format. */
+  delimiter?: string;
+  /** Default '\n'. Use the input's line ending to keep the format. */
+  lineEnding?: '\n' | '\r\n' | '\r';
+  /** Start with a UTF-8 byte-order mark (for spreadsheets). Default false. */
+  bom?: boolean;
+}
+
+/**
+ * csv-stringify, set up so that what openCsvInput reads back is the same values: quotes only where
+ * needed (delimiter, quote, CR or LF inside; csv-stringify's default), plus the two cases where an
+ * unquoted cell would not survive reading: a record that is one blank cell (it would read as a blank
+ * line) and a cell starting with U+FEFF (it would read as a byte-order mark at the start of a file).
+ */
+class RoundTripStringifier extends Stringifier {
+  /** Set while a one-cell record is being formatted. */
+  loneCell = false;
+
+  override _transform(chunk: unknown, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.loneCell = Array.isArray(chunk) && chunk.length === 1;
+    super._transform(chunk, encoding, callback);
+  }
+}
+
+export function createCsvWriter(options: CsvWriterOptions = {}): Stringifier {
+  const delimiter = options.delimiter ?? ',';
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new ListscrubError('E_OPTION', `invalid output delimiter ${JSON.stringify(delimiter)}`);
+  }
+  let writer: RoundTripStringifier | null = null;
+  const stringifyOptions: StringifyOptions = {
+    delimiter,
+    record_delimiter: options.lineEnding ?? '\n',
+    // csv-stringify turns this off whenever record_delimiter is given; CR or LF in a value must be quoted.
+    quote_record_delimiter: true,
+    quote: '"',
+    escape: '"',
+    bom: options.bom ?? false,
+    quoted_match: /^\uFEFF/,
+    cast: {
+      string: (value: string) =>
+        writer?.loneCell === true && /^[ \t]*$/.test(value)
+          ? ({ value, quoted: true, quoted_empty: true } as unknown as string)
+          : value,
+    },
+  };
+  writer = new RoundTripStringifier(stringifyOptions);
+  if (options.header !== undefined && options.header !== null) writer.write([...options.header]);
+  return writer;
+}
+
+/**
+ * OWASP CSV injection: a cell starting with `=`, `+`, `-`, `@`, tab or CR (or their full-width forms)
+ * could run as a formula in a spreadsheet; prefix it with `'`. For the report only: the cleaned list
+ * keeps the values exactly as they were.
+ */
+export function neutralizeFormula(cell: string): string {
+  return /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(cell) ? `'${cell}` : cell;
+}
