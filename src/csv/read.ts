@@ -23,6 +23,8 @@ export type { CsvEncoding, InputEncoding } from './decode.js';
 export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024;
 /** Data rows looked at to find the email column. */
 export const SAMPLE_ROWS = 50;
+/** Items held while peeking at most (malformed ones included): memory stays bounded. */
+const PEEK_LIMIT = 1000;
 /** Text looked at to detect the delimiter (or 20 line breaks, whichever comes first). */
 const DELIMITER_SAMPLE_CHARS = 64 * 1024;
 const DELIMITER_SAMPLE_LINES = 20;
@@ -282,7 +284,7 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
   let done = false;
   let goodRecords = 0;
   try {
-    while (goodRecords < SAMPLE_ROWS + 1) {
+    while (goodRecords < SAMPLE_ROWS + 1 && peeked.length < PEEK_LIMIT) {
       const next = await iterator.next();
       if (next.done === true) {
         done = true;
@@ -294,6 +296,17 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
   } catch (error) {
     release();
     throw inputError(label, error);
+  }
+
+  if (goodRecords === 0 && peeked.length > 0) {
+    // Not one record parsed (e.g. one endless line, or a lone unclosed quote): not a CSV list.
+    release();
+    const first = peeked[0] as Extract<TokenEvent, { kind: 'malformed' }>;
+    throw new ListscrubError(
+      'E_NOT_CSV',
+      `${label} does not look like a CSV list: no record could be read (${done ? '' : 'in the first rows; '}first problem: ${first.message})`,
+      { line: first.line },
+    );
   }
 
   const tokenizer = events.tokenizer;

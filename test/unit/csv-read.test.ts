@@ -146,6 +146,16 @@ describe('not a CSV', () => {
     await expectError(openCsvInput({ input: fixture('binary.bin') }), 'E_NOT_CSV', /binary\.bin looks like a binary file/);
   });
 
+  test('no record parses at all (one endless line): E_NOT_CSV with the first problem', async () => {
+    const error = await expectError(
+      readText('x'.repeat(5000), { maxRecordSize: 1000 }),
+      'E_NOT_CSV',
+      /does not look like a CSV list/,
+      /line 1: record longer than the limit/,
+    );
+    expect(error.line).toBe(1);
+  });
+
   test('xlsx (zip) file', async () => {
     await expectError(readText(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0])), 'E_NOT_CSV', /ZIP archive/, /xlsx/);
   });
