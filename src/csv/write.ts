@@ -170,6 +170,13 @@ export async function createAtomicFileWriter(
         await waitFinished(stream);
         if (streamError !== null) throw streamError;
         await handle.sync();
+        // A stream made from a FileHandle holds a reference on it: FileHandle.close() waits until the
+        // stream is closed too (autoClose is off, so this does not close the descriptor itself).
+        if (!stream.closed) {
+          const closed = new Promise<void>((done) => stream.once('close', () => done()));
+          stream.destroy();
+          await closed;
+        }
         await closeHandle();
         await rename(tempPath, target);
         state = 'committed';

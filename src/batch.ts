@@ -1,0 +1,326 @@
+/**
+ * scrubCsv(): the whole clean job, as the CLI runs it. Reads the list, checks every row through one
+ * Scrubber, routes each row to the cleaned list or the report, and commits both files atomically.
+ * Every input record ends up in exactly one output; the summary proves it.
+ */
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import { openCsvInput, type InputEncoding } from './csv/read.js';
+import { cleanStaleTempFiles, createAtomicFileWriter, createCsvWriter, neutralizeFormula, type AtomicWriter } from './csv/write.js';
+import { ListscrubError } from './errors.js';
+import { loadCacheFile, saveCacheFile } from './jobs/cache-file.js';
+import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
+import { describe, validateCheckOptions } from './options.js';
+import { createScrubber, type Scrubber } from './scrubber.js';
+import { createScrubStream, type ScrubbedRow } from './stream/index.js';
+import { REASON_CODES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus } from './types.js';
+
+export const ROW_STATUSES: readonly RowStatus[] = ['valid', 'risky', 'invalid', 'unknown', 'duplicate', 'malformed'];
+
+/** Statuses removed whatever --drop says. */
+const ALWAYS_REMOVED: ReadonlySet<RowStatus> = new Set(['invalid', 'duplicate', 'malformed']);
+
+export interface ScrubCsvOptions extends CheckOptions {
+  /** Path of the list, or '-' for `stdin`. */
+  input: string;
+  /** Cleaned list path; default `<input-name>.clean.csv` beside the input; '-' for `stdout`. */
+  output?: string;
+  /** Report path; default `<input-name>.report.csv` beside the input. */
+  report?: string;
+  /** Email column: header name, or 1-based number. Default: detected. */
+  column?: string | number;
+  delimiter?: string;
+  encoding?: InputEncoding;
+  /** false for files without a header row (`--no-header`). */
+  header?: boolean;
+  /** Statuses or reason codes to remove on top of invalid, duplicate and malformed. */
+  drop?: string[];
+  keepDuplicates?: boolean;
+  /** Append email_status and email_reason columns to the cleaned list. */
+  annotate?: boolean;
+  /** Write the normalized address in place of the original cell. */
+  normalize?: boolean;
+  /** Refuse to replace outputs when more than this share of rows would be removed (0..1). */
+  maxInvalidRate?: number;
+  /** DNS cache file kept between runs (domain outcomes and MX host addresses, with expiry). */
+  cache?: string;
+  /** Hold `<output>.lock` so two runs over the same outputs never overlap (default true). */
+  lock?: boolean;
+  /** Streams used for '-' paths (the library never touches process). */
+  stdin?: Readable;
+  stdout?: Writable;
+  /** Stop the run: outputs are not replaced, temporary files are removed. */
+  signal?: AbortSignal;
+  /** Called now and then with the progress so far. */
+  onProgress?: (progress: Progress) => void;
+  /** Reuse a scrubber (its cache and limiter); it is not closed. */
+  scrubber?: Scrubber;
+}
+
+export interface Progress {
+  rows: number;
+  bytesRead: number;
+  totalBytes: number | null;
+}
+
+export interface Summary {
+  /** Input records (malformed ones included). */
+  rows: number;
+  kept: number;
+  removed: number;
+  statuses: Record<RowStatus, number>;
+  reasons: Partial<Record<ReasonCode, number>>;
+  dns: { enabled: boolean; healthy: boolean; checked: boolean; detail: string; queries: number; domains: number; cacheHits: number };
+  durationMs: number;
+  input: string;
+  /** Paths written, or null when the outputs were not replaced (guard tripped). */
+  output: string | null;
+  report: string | null;
+  column: { index: number; name: string | null };
+  delimiter: string;
+  /** Set when --max-invalid-rate stopped the outputs from being replaced. */
+  guard?: { maxInvalidRate: number; removedRate: number; detail: string };
+  /** Warnings worth showing (e.g. encoding notes). */
+  warnings: string[];
+}
+
+export function defaultOutputPaths(input: string): { output: string; report: string } {
+  const base = input === '-' ? 'stdin' : basename(input, extname(input));
+  const dir = input === '-' ? '.' : dirname(input);
+  return { output: join(dir, `${base}.clean.csv`), report: join(dir, `${base}.report.csv`) };
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (a === '-' || b === '-') return false;
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  return real(a) === real(b);
+}
+
+const DROP_CHOICES: readonly string[] = [...ROW_STATUSES, ...REASON_CODES];
+
+function validateDrop(drop: unknown): Set<string> {
+  if (drop === undefined) return new Set();
+  if (!Array.isArray(drop) || !drop.every((item) => typeof item === 'string')) {
+    throw new ListscrubError('E_OPTION', `Option "drop" must be a list of statuses or reason codes; got ${describe(drop)}.`);
+  }
+  for (const item of drop) {
+    if (!DROP_CHOICES.includes(item)) {
+      throw new ListscrubError('E_OPTION', `Option "drop" has "${item}", which is neither a status nor a reason code. Choices: ${DROP_CHOICES.join(', ')}.`);
+    }
+  }
+  return new Set(drop);
+}
+
+function emptyCounts(): Record<RowStatus, number> {
+  return { valid: 0, risky: 0, invalid: 0, unknown: 0, duplicate: 0, malformed: 0 };
+}
+
+async function writeRow(stream: Writable, row: unknown[]): Promise<void> {
+  if (!stream.write(row)) await once(stream, 'drain');
+}
+
+export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
+  const started = Date.now();
+  validateCheckOptions(options);
+  const drop = validateDrop(options.drop);
+  if (options.maxInvalidRate !== undefined && !(typeof options.maxInvalidRate === 'number' && options.maxInvalidRate >= 0 && options.maxInvalidRate <= 1)) {
+    throw new ListscrubError('E_OPTION', `Option "maxInvalidRate" must be a number from 0 to 1; got ${describe(options.maxInvalidRate)}.`);
+  }
+  const defaults = defaultOutputPaths(options.input);
+  const outputPath = options.output ?? defaults.output;
+  const reportPath = options.report ?? defaults.report;
+  if (reportPath === '-') throw new ListscrubError('E_OPTION', 'The report cannot go to standard output; give it a file name.');
+  for (const [label, path] of [['cleaned list', outputPath], ['report', reportPath]] as const) {
+    if (sameFile(options.input, path)) {
+      throw new ListscrubError('E_SAME_PATH', `The ${label} path ${path} is the input file; choose another path so the input is not overwritten.`);
+    }
+  }
+  if (sameFile(outputPath, reportPath)) throw new ListscrubError('E_SAME_PATH', `The cleaned list and the report both go to ${outputPath}.`);
+  if (outputPath === '-' && options.stdout === undefined) throw new ListscrubError('E_OPTION', 'output "-" needs a stdout stream.');
+
+  // Taken before anything is read, so a second run fails fast (exit 5) and touches nothing.
+  const lock: LockHandle | null =
+    options.lock === false ? null : await acquireLock(lockPathFor(outputPath === '-' ? reportPath : outputPath));
+  try {
+    return await runJob(options, { outputPath, reportPath, drop, started });
+  } finally {
+    await lock?.release();
+  }
+}
+
+interface JobPlan {
+  outputPath: string;
+  reportPath: string;
+  drop: Set<string>;
+  started: number;
+}
+
+async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, started }: JobPlan): Promise<Summary> {
+  const input = await openCsvInput({
+    input: options.input,
+    stdin: options.stdin,
+    encoding: options.encoding,
+    delimiter: options.delimiter,
+    column: options.column,
+    header: options.header,
+  });
+
+  const scrubber = options.scrubber ?? createScrubber(options);
+  const ownsScrubber = options.scrubber === undefined;
+  const writers: AtomicWriter[] = [];
+  const warnings = [...input.warnings];
+  try {
+    if (options.cache !== undefined && scrubber.domains !== null) {
+      const loaded = await loadCacheFile(options.cache, { now: Date.now() });
+      if (loaded.warning !== undefined) warnings.push(loaded.warning);
+      scrubber.domains.cache.import(loaded.snapshot);
+    }
+    const health: DnsHealth = await scrubber.ready();
+    const header = input.header;
+    const cleanedHeader = header === null ? null : options.annotate ? [...header, 'email_status', 'email_reason'] : header;
+    const originalNames = header ?? [];
+    const reportHeader = ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', ...originalNames];
+
+    // Temporary files left by a killed run (SIGKILL, power loss) are removed before writing anew.
+    for (const path of [outputPath, reportPath]) {
+      if (path !== '-') await cleanStaleTempFiles(dirname(resolve(path)), basename(path)).catch(() => []);
+    }
+    const cleanedTarget = await createAtomicFileWriter(outputPath, { stdout: options.stdout });
+    writers.push(cleanedTarget);
+    const reportTarget = await createAtomicFileWriter(reportPath);
+    writers.push(reportTarget);
+
+    // The cleaned list keeps the input's delimiter and line ending; the report is plain CSV.
+    const cleanedCsv = createCsvWriter({ delimiter: input.delimiter, lineEnding: input.lineEnding, header: cleanedHeader });
+    const reportCsv = createCsvWriter({ delimiter: ',', header: reportHeader });
+    const cleanedDone = pipeline(cleanedCsv, cleanedTarget.stream, { end: cleanedTarget.tempPath !== null });
+    const reportDone = pipeline(reportCsv, reportTarget.stream);
+
+    const statuses = emptyCounts();
+    const reasons: Partial<Record<ReasonCode, number>> = {};
+    let rows = 0;
+    let kept = 0;
+    let removed = 0;
+    let lastProgress = 0;
+    const columnIndex = input.column.index;
+
+    const route = async (source: AsyncIterable<ScrubbedRow<string[]>>): Promise<void> => {
+      for await (const row of source) {
+        const { verdict } = row;
+        rows += 1;
+        statuses[verdict.status] += 1;
+        reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
+        const remove = ALWAYS_REMOVED.has(verdict.status) || drop.has(verdict.status) || drop.has(verdict.reason);
+        const record = Array.isArray(row.record) ? row.record : [];
+        if (remove) {
+          removed += 1;
+          const cells = [
+            String(row.index),
+            row.line === undefined ? '' : String(row.line),
+            verdict.status,
+            verdict.reason,
+            verdict.detail,
+            verdict.suggestion ?? '',
+            verdict.bounce ?? '',
+            ...record,
+          ];
+          await writeRow(reportCsv, cells.map(neutralizeFormula));
+        } else {
+          kept += 1;
+          let cells = record;
+          if (options.normalize && verdict.address !== null && columnIndex < cells.length) {
+            cells = cells.slice();
+            cells[columnIndex] = verdict.address;
+          }
+          if (options.annotate) cells = [...cells, verdict.status, verdict.reason];
+          await writeRow(cleanedCsv, cells);
+        }
+        if (options.onProgress !== undefined && (rows - lastProgress >= 1000 || rows === 1)) {
+          lastProgress = rows;
+          options.onProgress({ rows, bytesRead: input.bytesRead(), totalBytes: input.totalBytes });
+        }
+      }
+      cleanedCsv.end();
+      reportCsv.end();
+    };
+
+    await pipeline(
+      input.records,
+      createScrubStream<string[]>({ column: columnIndex, scrubber, keepDuplicates: options.keepDuplicates === true }),
+      route,
+      ...(options.signal === undefined ? [] : [{ signal: options.signal }]),
+    );
+    await Promise.all([cleanedDone, reportDone]);
+    options.onProgress?.({ rows, bytesRead: input.bytesRead(), totalBytes: input.totalBytes });
+
+    if (kept + removed !== rows) {
+      throw new Error(`row accounting failed: ${rows} rows, ${kept} kept + ${removed} removed`);
+    }
+
+    const summary: Summary = {
+      rows,
+      kept,
+      removed,
+      statuses,
+      reasons,
+      dns: dnsSummary(scrubber, health),
+      durationMs: 0,
+      input: options.input,
+      output: outputPath,
+      report: reportPath,
+      column: input.column,
+      delimiter: input.delimiter,
+      warnings,
+    };
+    const removedRate = rows === 0 ? 0 : removed / rows;
+    if (options.maxInvalidRate !== undefined && removedRate > options.maxInvalidRate) {
+      // A broken export or a DNS problem must not wipe a list: keep the previous outputs.
+      await Promise.all(writers.map((writer) => writer.abort()));
+      summary.output = null;
+      summary.report = null;
+      summary.guard = {
+        maxInvalidRate: options.maxInvalidRate,
+        removedRate,
+        detail: `${(removedRate * 100).toFixed(1)}% of rows would be removed, above the --max-invalid-rate of ${(options.maxInvalidRate * 100).toFixed(1)}%; the previous outputs were left untouched.`,
+      };
+    } else {
+      for (const writer of writers) await writer.commit();
+    }
+    // Answers are worth keeping even when the guard tripped; unknowns are never stored.
+    if (options.cache !== undefined && scrubber.domains !== null) {
+      await saveCacheFile(options.cache, scrubber.domains.cache.export());
+    }
+    summary.durationMs = Date.now() - started;
+    return summary;
+  } catch (error) {
+    await Promise.allSettled(writers.map((writer) => writer.abort()));
+    if (options.signal?.aborted) throw new ListscrubError('E_ABORTED', 'The run was interrupted; previous outputs were left untouched.', { cause: error });
+    throw error;
+  } finally {
+    input.records.destroy();
+    if (ownsScrubber) await scrubber.close();
+  }
+}
+
+function dnsSummary(scrubber: Scrubber, initial: DnsHealth): Summary['dns'] {
+  const health = scrubber.health() ?? initial;
+  const stats = scrubber.stats();
+  return {
+    enabled: scrubber.domains !== null,
+    healthy: health.healthy,
+    checked: health.checked,
+    detail: health.detail,
+    queries: stats.queries,
+    domains: stats.domains,
+    cacheHits: stats.cacheHits,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * listscrub's public API. Re-exports only: every function here is a thin entry to the same core.
+ *
+ *   createScrubber(options)   one cache + one limiter: check(address), stream({ column })
+ *   createScrubStream(opts)   the object-mode Transform on its own
+ *   checkAddress(address)     one address, one throwaway scrubber
+ *   scrubCsv(options)         the whole clean job, as the CLI runs it
+ *   analyzeAddress(cell)      the offline engine (pure, synchronous)
+ */
+export { createScrubber, checkAddress, type Scrubber } from './scrubber.js';
+export {
+  createScrubStream,
+  scrubRecords,
+  DEFAULT_WINDOW,
+  type ScrubStreamOptions,
+  type ScrubbedRow,
+  type ScrubInput,
+  type CsvRecord,
+  type RecordEnvelope,
+  type MalformedEnvelope,
+} from './stream/index.js';
+export { scrubCsv, defaultOutputPaths, type ScrubCsvOptions, type Summary, type Progress } from './batch.js';
+export { analyzeAddress, normalizeAddress, suggestCorrection } from './address/index.js';
+export { REASONS, type ReasonInfo } from './verdict.js';
+export { ListscrubError, isListscrubError, ERROR_CODES, type ErrorCode } from './errors.js';
+export {
+  DEFAULT_DNS_TIMEOUT_MS,
+  DEFAULT_RETRIES,
+  DEFAULT_RATE,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_CANARIES,
+} from './dns/index.js';
+export {
+  REASON_CODES,
+  type Status,
+  type RowStatus,
+  type ReasonCode,
+  type Verdict,
+  type RowVerdict,
+  type AddressAnalysis,
+  type DomainOutcome,
+  type DnsHealth,
+  type DnsStats,
+  type DnsOptions,
+  type CheckOptions,
+} from './types.js';
