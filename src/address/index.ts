@@ -186,7 +186,7 @@ function finish(input: string, local: string, rawDomain: string, flags: Flags): 
   if (flags.wrapped) {
     return done(
       'unusual_syntax',
-      'The cell wraps the address in a display name, angle brackets or mailto:, which import tools expect bare; --normalize writes the bare address.',
+      'The cell wraps the address (display name, angle brackets or mailto:); import tools expect it bare, which --normalize writes.',
     );
   }
   if (NON_ASCII.test(local)) {
