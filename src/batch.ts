@@ -16,9 +16,8 @@ import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
 import { describe, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
 import { createScrubStream, type ScrubbedRow } from './stream/index.js';
-import { REASON_CODES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus } from './types.js';
+import { REASON_CODES, ROW_STATUSES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus } from './types.js';
 
-export const ROW_STATUSES: readonly RowStatus[] = ['valid', 'risky', 'invalid', 'unknown', 'duplicate', 'malformed'];
 
 /** Statuses removed whatever --drop says. */
 const ALWAYS_REMOVED: ReadonlySet<RowStatus> = new Set(['invalid', 'duplicate', 'malformed']);
@@ -204,6 +203,12 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     const reportCsv = createCsvWriter({ delimiter: ',', header: reportHeader });
     const cleanedDone = pipeline(cleanedCsv, cleanedTarget.stream, { end: cleanedTarget.tempPath !== null });
     const reportDone = pipeline(reportCsv, reportTarget.stream);
+    // When the main pipeline fails (interrupt, bad bytes mid-file) these are never awaited, and the
+    // writers' abort() below makes them reject with ERR_STREAM_PREMATURE_CLOSE: mark them handled,
+    // or that rejection is unhandled and kills the process (exit 1, lock and temp files left behind).
+    // The happy path still awaits them and sees their errors.
+    cleanedDone.catch(() => undefined);
+    reportDone.catch(() => undefined);
 
     const statuses = emptyCounts();
     const reasons: Partial<Record<ReasonCode, number>> = {};
@@ -296,8 +301,14 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       for (const writer of writers) await writer.commit();
     }
     // Answers are worth keeping even when the guard tripped; unknowns are never stored.
+    // The outputs are committed by now, so a cache that cannot be written (missing directory, disk
+    // full) is a warning, not a failed run: the next run just asks DNS again.
     if (options.cache !== undefined && scrubber.domains !== null) {
-      await saveCacheFile(options.cache, scrubber.domains.cache.export());
+      try {
+        await saveCacheFile(options.cache, scrubber.domains.cache.export());
+      } catch (error) {
+        summary.warnings.push(`${(error as Error).message}; the next run will query DNS for these domains again.`);
+      }
     }
     summary.durationMs = Date.now() - started;
     return summary;

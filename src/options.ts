@@ -17,7 +17,7 @@ function fail(key: string, expected: string, value: unknown): never {
 
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return 'an array';
+  if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   return typeof value === 'object' ? 'an object' : String(value);
 }

@@ -9,6 +9,9 @@ export type Status = 'valid' | 'risky' | 'invalid' | 'unknown';
 /** What happened to one CSV row: an address status, or a row-level outcome. */
 export type RowStatus = Status | 'duplicate' | 'malformed';
 
+/** Every row status, in documentation order. */
+export const ROW_STATUSES: readonly RowStatus[] = ['valid', 'risky', 'invalid', 'unknown', 'duplicate', 'malformed'];
+
 /** Every stable reason code, in documentation order. */
 export const REASON_CODES = [
   'ok',

@@ -1,8 +1,9 @@
 /** `listscrub clean <list.csv>`: the main job. A thin wrapper over scrubCsv(). */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { scrubCsv, ROW_STATUSES, type Progress, type ScrubCsvOptions, type Summary } from '../batch.js';
+import { scrubCsv, type Progress, type ScrubCsvOptions, type Summary } from '../batch.js';
 import { ListscrubError } from '../errors.js';
+import { ROW_STATUSES } from '../types.js';
 import { ENCODINGS, findJobConfig, loadJobConfig, mergeConfig, type JobConfig } from '../jobs/config.js';
 import { appendHistory } from '../jobs/history.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';

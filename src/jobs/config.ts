@@ -20,7 +20,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ListscrubError } from '../errors.js';
-import { REASON_CODES, type DnsOptions, type ReasonCode, type RowStatus } from '../types.js';
+import { describe } from '../options.js';
+import { REASON_CODES, ROW_STATUSES, type DnsOptions, type ReasonCode, type RowStatus } from '../types.js';
 import { findJsonSyntaxError } from './json-position.js';
 
 /** The file `listscrub clean` picks up from the working directory when no --config is given. */
@@ -29,7 +30,6 @@ export const CONFIG_FILE_NAME = 'listscrub.config.json';
 export const ENCODINGS = ['utf8', 'utf16le', 'latin1', 'windows-1252'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
-export const ROW_STATUSES: readonly RowStatus[] = ['valid', 'risky', 'invalid', 'unknown', 'duplicate', 'malformed'];
 /** What `drop` accepts: a status (drops every row with it) or a reason code. */
 export type DropItem = RowStatus | ReasonCode;
 
@@ -286,12 +286,6 @@ function definedOnly(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return 'a list';
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : String(value);
-}
 
 /** ' (did you mean "x"?)' for a near miss: same letters ignoring case/-/_, or 1-2 edits away. */
 function suggestion(given: string, candidates: readonly string[]): string {
