@@ -5,10 +5,10 @@ import { scrubCsv, type Progress, type ScrubCsvOptions, type Summary } from '../
 import { ListscrubError } from '../errors.js';
 import { ROW_STATUSES } from '../types.js';
 import { ENCODINGS, findJobConfig, loadJobConfig, mergeConfig, type JobConfig } from '../jobs/config.js';
-import { appendHistory } from '../jobs/history.js';
+import { appendHistory, formatDuration } from '../jobs/history.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
-import { formatDuration, paintStatus } from './output.js';
+import { paintStatus } from './output.js';
 
 export const CLEAN_HELP = `Usage: listscrub clean [options] <list.csv | ->
 

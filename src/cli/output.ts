@@ -39,10 +39,3 @@ export function printable(text: string, max = 80): string {
   );
   return visible.length > max ? `${visible.slice(0, max - 1)}…` : visible;
 }
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
