@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { openCsvInput, type InputEncoding } from './csv/read.js';
 import { cleanStaleTempFiles, createAtomicFileWriter, createCsvWriter, neutralizeFormula, type AtomicWriter } from './csv/write.js';
 import { ListscrubError } from './errors.js';
-import { loadCacheFile, saveCacheFile } from './jobs/cache-file.js';
+import { loadCacheFile, saveCacheFile, type CacheSnapshot } from './jobs/cache-file.js';
 import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
 import { describe, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
@@ -305,7 +305,12 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     // full) is a warning, not a failed run: the next run just asks DNS again.
     if (options.cache !== undefined && scrubber.domains !== null) {
       try {
-        await saveCacheFile(options.cache, scrubber.domains.cache.export());
+        const snapshot = scrubber.domains.cache.export();
+        // Another job sharing this cache file may have saved since we loaded it: keep its entries
+        // for the names this run did not look at, so concurrent jobs do not undo each other's work.
+        const current = await loadCacheFile(options.cache, { now: Date.now() });
+        if (current.warning === undefined) mergeMissing(snapshot, current.snapshot);
+        await saveCacheFile(options.cache, snapshot);
       } catch (error) {
         summary.warnings.push(`${(error as Error).message}; the next run will query DNS for these domains again.`);
       }
@@ -320,6 +325,17 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     input.records.destroy();
     if (ownsScrubber) await scrubber.close();
   }
+}
+
+/**
+ * Copy into `mine` the entries of `theirs` (the file as another run left it) for names `mine` does
+ * not have. Only when both were computed under the same allowPrivate setting, since deliverable and
+ * mx_invalid outcomes depend on it; loadCacheFile already dropped expired entries.
+ */
+function mergeMissing(mine: CacheSnapshot, theirs: CacheSnapshot): void {
+  if ((theirs.allowPrivate ?? false) !== (mine.allowPrivate ?? false)) return;
+  for (const [name, entry] of theirs.domains) if (!mine.domains.has(name)) mine.domains.set(name, entry);
+  for (const [name, entry] of theirs.hosts) if (!mine.hosts.has(name)) mine.hosts.set(name, entry);
 }
 
 function dnsSummary(scrubber: Scrubber, initial: DnsHealth): Summary['dns'] {
