@@ -231,8 +231,17 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
   } finally {
     if (showProgress) io.stderr.write('\r\u001b[2K');
   }
-  if (history !== undefined && code !== EXIT.locked) {
-    // Failed runs are recorded too: a nightly job's history should show the nights it did not run.
+  if (history !== undefined) {
+    // Failed runs are recorded too, a refused one (exit 5, another run held the lock) included: a
+    // nightly job's history should show the nights it did not run, and why.
+    const error =
+      summary === undefined
+        ? signal !== undefined
+          ? `interrupted (${signal})`
+          : failure instanceof Error ? failure.message : String(failure)
+        : summary.guard !== undefined
+          ? summary.guard.detail
+          : code === EXIT.dnsUnhealthy ? summary.dns.detail : undefined;
     await appendHistory(history, {
       time: new Date(startedAt).toISOString(),
       exitCode: code,
@@ -245,6 +254,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
       dns: summary === undefined || !summary.dns.enabled ? null : { healthy: summary.dns.healthy, queries: summary.dns.queries, cacheHits: summary.dns.cacheHits },
       input: job.input,
       output: summary?.output ?? '',
+      ...(error === undefined ? {} : { error }),
     });
   }
   if (summary === undefined) {

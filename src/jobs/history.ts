@@ -27,6 +27,8 @@ export interface HistoryEntry {
   dns: { healthy: boolean; queries: number; cacheHits: number } | null;
   input: string;
   output: string;
+  /** Why the exit code is not 0 (the error, the guard's or the DNS health's sentence); absent on success. */
+  error?: string;
 }
 
 export interface SkippedLine {

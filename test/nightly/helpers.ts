@@ -156,6 +156,40 @@ export async function waitForFile(path: string): Promise<void> {
   });
 }
 
+/**
+ * Resolves with the parsed content of `path` once it exists and holds complete JSON (a lock file is
+ * created empty and written a moment later): re-read on every change in its directory.
+ */
+export async function waitForJsonFile<T = unknown>(path: string): Promise<T> {
+  const dir = dirname(path);
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const attempt = (): void => {
+      void readFile(path, 'utf8').then(
+        (text) => {
+          try {
+            const value = JSON.parse(text) as T;
+            if (!settled) {
+              settled = true;
+              watcher.close();
+              resolve(value);
+            }
+          } catch {
+            // still being written: the next change event tries again
+          }
+        },
+        () => undefined,
+      );
+    };
+    const watcher = watch(dir, attempt);
+    watcher.once('error', (error) => {
+      watcher.close();
+      reject(error);
+    });
+    attempt();
+  });
+}
+
 export async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
