@@ -1,0 +1,424 @@
+#!/usr/bin/env node
+// listscrub benchmark: how close the tool sits to its two hard limits (CPU: reading + writing the
+// CSV; DNS: queries needed / concurrency x latency), a peer comparison and peak memory.
+// See bench/README.md.   npm run bench [-- --quick] [-- --runs 5 --latency 20 ...]
+import { spawn, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg, cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { DEFAULT_KINDS, makeZone, neededQueries, writeList } from './lib/generate.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const cli = join(root, 'dist/cli/main.js');
+
+const { values: opt } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    latency: { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '50' },
+    rate: { type: 'string', default: '100000' },
+    pool: { type: 'string', default: '50' },
+    seed: { type: 'string', default: '1' },
+    only: { type: 'string' }, // comma list of: cpu,warm,dns,peer,memory
+    'keep-data': { type: 'boolean', default: false },
+    'no-save': { type: 'boolean', default: false },
+  },
+});
+const quick = opt.quick;
+const RUNS = Number(opt.runs ?? (quick ? 1 : 3));
+const LATENCY = Number(opt.latency);
+const CONCURRENCY = Number(opt.concurrency);
+const RATE = Number(opt.rate);
+const POOL = Number(opt.pool);
+const SEED = Number(opt.seed);
+const SIZES = quick
+  ? { cpuRows: 100_000, cpuDomains: 2_000, dnsRows: 2_000, dnsDomains: 200, memRows: [100_000, 500_000] }
+  : { cpuRows: 1_000_000, cpuDomains: 20_000, dnsRows: 20_000, dnsDomains: 2_000, memRows: [1_000_000, 5_000_000] };
+const only = opt.only === undefined ? null : new Set(opt.only.split(','));
+const want = (name) => only === null || only.has(name);
+
+const dataDir = join(here, '.data');
+mkdirSync(dataDir, { recursive: true });
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (n, d = 0) => (n === null || n === undefined ? 'n/a' : Number(n).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const log = (...a) => console.error('[bench]', ...a);
+
+/** Spawn `node args...` (under /usr/bin/time when present); wall time from spawn to exit, peak RSS. */
+async function timed(args, { env } = {}) {
+  const rssFile = join(dataDir, `time.${process.pid}.txt`);
+  const cmd = timeBin ?? process.execPath;
+  const argv = timeBin ? ['-f', '%M', '-o', rssFile, process.execPath, ...args] : args;
+  const t0 = performance.now();
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const [code] = await once(child, 'exit');
+  const ms = performance.now() - t0;
+  let maxRssKb = null;
+  if (timeBin) {
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+    maxRssKb = Number(lines[lines.length - 1]);
+    rmSync(rssFile, { force: true });
+  }
+  return { code, ms, maxRssKb, stderr };
+}
+
+async function runCli(input, extra, tag) {
+  const out = join(dataDir, `${tag}.clean.csv`);
+  const report = join(dataDir, `${tag}.report.csv`);
+  const summaryPath = join(dataDir, `${tag}.summary.json`);
+  const r = await timed([cli, 'clean', input, '-o', out, '-r', report, '-q', '--no-lock', '--summary', summaryPath, ...extra]);
+  if (r.code !== 0 && r.code !== 3) throw new Error(`listscrub exited ${r.code}: ${r.stderr}`);
+  const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+  return { ...r, summary, out, report };
+}
+
+async function runPassthrough(input) {
+  const r = await timed([join(here, 'lib/passthrough.mjs'), input, join(dataDir, 'passthrough.out.csv')]);
+  if (r.code !== 0) throw new Error(`pass-through exited ${r.code}: ${r.stderr}`);
+  return r;
+}
+
+async function startDns(zone, tag) {
+  const zonePath = join(dataDir, `${tag}.zone.json`);
+  writeFileSync(zonePath, JSON.stringify(zone));
+  const child = fork(join(here, 'lib/dns-child.mjs'), [zonePath, String(LATENCY)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [{ address }] = await once(child, 'message');
+  const ask = async (message) => {
+    child.send(message);
+    const [reply] = await once(child, 'message');
+    return reply;
+  };
+  return {
+    address,
+    stats: () => ask('stats'),
+    reset: () => ask('reset'),
+    close: async () => {
+      child.send('close');
+      await once(child, 'exit');
+    },
+  };
+}
+
+function listFor(tag, rows, domains, kinds) {
+  const path = join(dataDir, `${tag}-${rows}-${domains}-s${SEED}.csv`);
+  const t0 = performance.now();
+  const info = writeList(path, { rows, domains, seed: SEED, kinds });
+  log(`generated ${path} (${fmt(rows)} rows, ${fmt(info.domains)} domains, ${(statSync(path).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return info;
+}
+
+// ------------------------------------------------------------------------------------------------
+const env = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cores: availableParallelism(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGb: Number((totalmem() / 2 ** 30).toFixed(1)),
+  loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))),
+  quick,
+  runs: RUNS,
+  latencyMs: LATENCY,
+  concurrency: CONCURRENCY,
+  rate: RATE,
+  seed: SEED,
+};
+console.log(`listscrub bench${quick ? ' (--quick)' : ''}: ${env.cores} cores (${env.cpu}), node ${env.node}, load average ${env.loadAverageAtStart.join(' ')}; ${RUNS} run(s) per figure, medians`);
+
+const results = { env, figures: {} };
+const rows = []; // table rows: [figure, value, target, verdict, note]
+const check = (ok) => (ok ? 'met' : 'MISSED');
+
+// The CPU list: answering domains only (no SERVFAIL/timeouts), so one warm-up run caches them all.
+const answeringKinds = { ...DEFAULT_KINDS, servfail: 0, drop: 0 };
+let cpuList = null;
+if (want('cpu') || want('warm') || want('memory')) cpuList = listFor('cpu', SIZES.cpuRows, SIZES.cpuDomains, answeringKinds);
+
+// 1. CPU ratio ------------------------------------------------------------------------------------
+if (want('cpu')) {
+  const ours = [];
+  const base = [];
+  for (let i = 0; i < RUNS; i++) {
+    // Alternate the order so drifting machine load hits both alike.
+    if (i % 2 === 0) {
+      base.push(await runPassthrough(cpuList.path));
+      ours.push(await runCli(cpuList.path, ['--no-dns'], 'cpu'));
+    } else {
+      ours.push(await runCli(cpuList.path, ['--no-dns'], 'cpu'));
+      base.push(await runPassthrough(cpuList.path));
+    }
+    log(`cpu run ${i + 1}: pass-through ${(base[i].ms / 1000).toFixed(2)} s, listscrub --no-dns ${(ours[i].ms / 1000).toFixed(2)} s`);
+  }
+  const baseRps = median(base.map((r) => SIZES.cpuRows / (r.ms / 1000)));
+  const oursRps = median(ours.map((r) => SIZES.cpuRows / (r.ms / 1000)));
+  const ratio = oursRps / baseRps;
+  results.figures.cpu = {
+    rows: SIZES.cpuRows,
+    passthroughRowsPerSec: Math.round(baseRps),
+    listscrubRowsPerSec: Math.round(oursRps),
+    ratio: Number(ratio.toFixed(3)),
+    passthroughMs: base.map((r) => Math.round(r.ms)),
+    listscrubMs: ours.map((r) => Math.round(r.ms)),
+    statuses: ours[0].summary.statuses,
+  };
+  rows.push([`1. CPU: clean --no-dns / pass-through (${fmt(SIZES.cpuRows)} rows)`, `${ratio.toFixed(2)} (${fmt(oursRps)} vs ${fmt(baseRps)} rows/s)`, '>= 0.8', check(ratio >= 0.8)]);
+}
+
+// 2. Warm-cache ratio --------------------------------------------------------------------------------
+if (want('warm')) {
+  const zone = makeZone(cpuList.model);
+  const server = await startDns(zone, 'warm');
+  const cacheFile = join(dataDir, 'warm.cache.json');
+  rmSync(cacheFile, { force: true });
+  const dnsFlags = ['--dns', server.address, '--concurrency', String(CONCURRENCY), '--rate', String(RATE), '--cache', cacheFile];
+  const warm = await runCli(cpuList.path, dnsFlags, 'warm');
+  const warmStats = await server.stats();
+  log(`warm-up run: ${(warm.ms / 1000).toFixed(1)} s, ${fmt(warmStats.queries)} queries; cache ${(statSync(cacheFile).size / 1e6).toFixed(1)} MB`);
+  const ours = [];
+  const base = [];
+  const queries = [];
+  for (let i = 0; i < RUNS; i++) {
+    await server.reset();
+    const a = await runCli(cpuList.path, dnsFlags, 'warm');
+    queries.push((await server.stats()).queries);
+    const b = await runPassthrough(cpuList.path);
+    ours.push(a);
+    base.push(b);
+    log(`warm run ${i + 1}: listscrub (DNS on, cached) ${(a.ms / 1000).toFixed(2)} s (${queries[i]} queries), pass-through ${(b.ms / 1000).toFixed(2)} s`);
+  }
+  await server.close();
+  const baseRps = median(base.map((r) => SIZES.cpuRows / (r.ms / 1000)));
+  const oursRps = median(ours.map((r) => SIZES.cpuRows / (r.ms / 1000)));
+  const ratio = oursRps / baseRps;
+  results.figures.warm = {
+    rows: SIZES.cpuRows,
+    domains: cpuList.domains,
+    warmUpMs: Math.round(warm.ms),
+    warmUpQueries: warmStats.queries,
+    queriesPerMeasuredRun: queries,
+    passthroughRowsPerSec: Math.round(baseRps),
+    listscrubRowsPerSec: Math.round(oursRps),
+    ratio: Number(ratio.toFixed(3)),
+    listscrubMs: ours.map((r) => Math.round(r.ms)),
+    statuses: ours[0].summary.statuses,
+  };
+  rows.push([`2. Warm cache: clean (DNS on, ${fmt(cpuList.domains)} domains cached) / pass-through`, `${ratio.toFixed(2)} (${fmt(oursRps)} vs ${fmt(baseRps)} rows/s; ${median(queries)} queries/run = canaries)`, '>= 0.7', check(ratio >= 0.7)]);
+}
+
+// 3. DNS efficiency and 4. the peer ------------------------------------------------------------------
+if (want('dns') || want('peer')) {
+  // SERVFAIL domains answer (and are retried); no never-answering domains here: a timeout costs
+  // --dns-timeout x attempts whatever the tool, which would swamp the time ratio.
+  const dnsKinds = { ...DEFAULT_KINDS, drop: 0 };
+  const list = listFor('dns', SIZES.dnsRows, SIZES.dnsDomains, dnsKinds);
+  const zone = makeZone(list.model);
+  const server = await startDns(zone, 'dns');
+  // The domains DNS must check: those of syntax-valid rows (the offline engine decides that).
+  const { analyzeAddress } = await import(join(root, 'dist/address/index.js'));
+  const records = parseCsv(readFileSync(list.path), { columns: true });
+  const checked = new Set();
+  for (const r of records) {
+    const a = analyzeAddress(r.email);
+    if (a.domain !== null && a.verdict.status !== 'invalid') checked.add(a.domain);
+  }
+  const canaries = ['gmail.com', 'outlook.com', 'yahoo.com'];
+  const needed = neededQueries(list.model, new Set([...checked, ...canaries]));
+  const lowerBoundMs = (needed.total / CONCURRENCY) * LATENCY;
+  const dnsFlags = ['--dns', server.address, '--concurrency', String(CONCURRENCY), '--rate', String(RATE), '--annotate'];
+
+  let ours = [];
+  if (want('dns') || want('peer')) {
+    for (let i = 0; i < RUNS; i++) {
+      await server.reset();
+      const r = await runCli(list.path, dnsFlags, 'dns');
+      const s = await server.stats();
+      ours.push({ ...r, server: s });
+      log(`dns run ${i + 1}: wall ${(r.ms / 1000).toFixed(2)} s, DNS phase ${fmt(s.phaseMs)} ms, ${fmt(s.queries)} queries (${JSON.stringify(s.byType)}), max in flight ${s.maxInFlight}`);
+    }
+    const phase = median(ours.map((r) => r.server.phaseMs));
+    const sent = median(ours.map((r) => r.server.queries));
+    const timeRatio = phase / lowerBoundMs;
+    const queryRatio = sent / needed.total;
+    results.figures.dns = {
+      rows: SIZES.dnsRows,
+      domainsChecked: checked.size,
+      domainKinds: needed.byKind,
+      latencyMs: LATENCY,
+      concurrency: CONCURRENCY,
+      rate: RATE,
+      queriesNeeded: needed,
+      queriesSent: ours.map((r) => r.server.queries),
+      queriesByType: ours[0].server.byType,
+      repeatedQuestions: ours[0].server.repeatedQuestions,
+      maxInFlight: ours.map((r) => r.server.maxInFlight),
+      phaseMs: ours.map((r) => Math.round(r.server.phaseMs)),
+      lowerBoundMs: Math.round(lowerBoundMs),
+      timeRatio: Number(timeRatio.toFixed(3)),
+      queryRatio: Number(queryRatio.toFixed(3)),
+      wallMs: ours.map((r) => Math.round(r.ms)),
+      statuses: ours[0].summary.statuses,
+      reasons: ours[0].summary.reasons,
+    };
+    if (want('dns')) {
+      rows.push([`3a. DNS phase / lower bound (${fmt(checked.size)} domains, ${LATENCY} ms, C=${CONCURRENCY})`, `${timeRatio.toFixed(2)} (${fmt(phase)} ms vs ${fmt(lowerBoundMs)} ms = ${needed.total} queries / ${CONCURRENCY} x ${LATENCY} ms)`, '<= 1.2', check(timeRatio <= 1.2)]);
+      rows.push(['3b. DNS queries sent / needed', `${queryRatio.toFixed(3)} (${fmt(sent)} / ${fmt(needed.total)})`, '<= 1.05', check(queryRatio <= 1.05)]);
+    }
+  }
+
+  if (want('peer')) {
+    await server.reset();
+    const peerOut = join(dataDir, 'peer.json');
+    const p = await timed([join(here, 'lib/peer-deep.mjs'), list.path, server.address, String(POOL), peerOut]);
+    if (p.code !== 0) throw new Error(`deep-email-validator run exited ${p.code}: ${p.stderr}`);
+    const ps = await server.stats();
+    const peer = JSON.parse(readFileSync(peerOut, 'utf8'));
+    const oursMs = median(ours.map((r) => r.ms));
+    const oursQueries = median(ours.map((r) => r.server.queries));
+    const oursRate = SIZES.dnsRows / (oursMs / 1000);
+    const peerRate = SIZES.dnsRows / (p.ms / 1000);
+    // Our verdict per id: kept rows carry email_status/email_reason (--annotate); removed rows are in the report.
+    const mine = new Map();
+    for (const r of parseCsv(readFileSync(ours[0].out), { columns: true })) mine.set(r.id, { status: r.email_status, reason: r.email_reason });
+    for (const r of parseCsv(readFileSync(ours[0].report), { columns: true })) mine.set(r.id, { status: r.status, reason: r.reason });
+    const categories = new Map();
+    let compared = 0;
+    let agree = 0;
+    let duplicates = 0;
+    for (const r of peer.results) {
+      const m = mine.get(r.id);
+      if (m === undefined) continue;
+      if (m.status === 'duplicate') {
+        duplicates++;
+        continue;
+      }
+      compared++;
+      const oursBad = m.status === 'invalid';
+      const oursUncertain = m.status === 'unknown';
+      const peerBad = !r.valid;
+      if (!oursUncertain && oursBad === peerBad && (m.status !== 'risky' || !peerBad)) {
+        agree++;
+        continue;
+      }
+      if (oursUncertain && peerBad) {
+        // unknown (kept) vs rejected: a disagreement worth listing too
+      } else if (!oursBad && !peerBad && m.status === 'risky') {
+        // risky (kept, flagged) vs valid: count as a soft difference
+      }
+      const key = `listscrub ${m.status}/${m.reason}  vs  deep-email-validator ${r.valid ? 'valid' : `invalid (${r.reason})`}`;
+      const c = categories.get(key) ?? { count: 0, example: r.email, peerDetail: r.detail };
+      c.count++;
+      categories.set(key, c);
+    }
+    const disagreements = [...categories.entries()].sort((a, b) => b[1].count - a[1].count).map(([category, c]) => ({ category, ...c }));
+    results.figures.peer = {
+      tool: 'deep-email-validator 0.1.27 (validateSMTP: false)',
+      pool: POOL,
+      rows: SIZES.dnsRows,
+      peerWallMs: Math.round(p.ms),
+      peerValidationMs: Math.round(peer.ms),
+      peerAddressesPerSec: Math.round(peerRate),
+      peerQueries: ps.queries,
+      peerQueriesByType: ps.byType,
+      listscrubWallMs: Math.round(oursMs),
+      listscrubAddressesPerSec: Math.round(oursRate),
+      listscrubQueries: oursQueries,
+      speedRatio: Number((oursRate / peerRate).toFixed(2)),
+      queryRatio: Number((oursQueries / ps.queries).toFixed(3)),
+      compared,
+      agree,
+      duplicatesSkipped: duplicates,
+      disagreements,
+    };
+    rows.push([`4a. Peer speed: listscrub / deep-email-validator (addresses/s, pool ${POOL})`, `${(oursRate / peerRate).toFixed(2)}x (${fmt(oursRate)} vs ${fmt(peerRate)} /s)`, 'report', '-']);
+    rows.push(['4b. Peer queries: listscrub / deep-email-validator', `${(oursQueries / ps.queries).toFixed(3)} (${fmt(oursQueries)} vs ${fmt(ps.queries)})`, 'report', '-']);
+    rows.push(['4c. Verdicts: same / compared (duplicates skipped)', `${fmt(agree)} / ${fmt(compared)} (${fmt(duplicates)} skipped)`, 'report', '-']);
+  }
+  await server.close();
+}
+
+// 5. Memory ------------------------------------------------------------------------------------------
+if (want('memory')) {
+  // Dedupe table bytes for n distinct addresses, as src/stream/dedupe.ts sizes it (12 bytes a slot,
+  // 1024 slots to start, doubling past 3/4 full); `peak` adds the old table kept during the last growth.
+  const dedupeBytes = (n) => {
+    let slots = 1024;
+    while (n > Math.floor(slots * 0.75)) slots *= 2;
+    return { table: slots * 12, peak: slots * 12 + (slots > 1024 ? (slots / 2) * 12 : 0), slots };
+  };
+  const memo = [];
+  for (const n of SIZES.memRows) {
+    const list = n === SIZES.cpuRows && cpuList !== null ? cpuList : listFor('mem', n, Math.round(n / 50), answeringKinds);
+    const r = await runCli(list.path, ['--no-dns'], `mem${n}`);
+    const s = r.summary.statuses;
+    const distinct = s.valid + s.risky + s.unknown;
+    const d = dedupeBytes(distinct);
+    const rssMb = r.maxRssKb === null ? null : r.maxRssKb / 1024;
+    const limitMb = 150 + (32 * distinct) / 2 ** 20;
+    memo.push({ rows: n, distinct, peakRssMb: rssMb && Number(rssMb.toFixed(1)), limitMb: Number(limitMb.toFixed(1)), dedupeTableMb: Number((d.table / 2 ** 20).toFixed(1)), dedupePeakMb: Number((d.peak / 2 ** 20).toFixed(1)), slots: d.slots, ms: Math.round(r.ms) });
+    rows.push([`5. Peak RSS, clean --no-dns, ${fmt(n)} rows (${fmt(distinct)} distinct)`, rssMb === null ? 'n/a (no /usr/bin/time)' : `${rssMb.toFixed(0)} MB (dedupe table ${(d.table / 2 ** 20).toFixed(0)} MB)`, `< ${limitMb.toFixed(0)} MB`, rssMb === null ? '-' : check(rssMb < limitMb)]);
+    if (list !== cpuList && !opt['keep-data']) rmSync(list.path, { force: true });
+  }
+  if (memo.length === 2 && memo[0].peakRssMb !== null) {
+    const growth = memo[1].peakRssMb - memo[0].peakRssMb;
+    const tableGrowth = memo[1].dedupePeakMb - memo[0].dedupePeakMb;
+    rows.push(['5b. RSS growth vs dedupe-index growth (peak incl. table doubling)', `${growth.toFixed(0)} MB vs ${tableGrowth.toFixed(0)} MB`, 'explained', check(Math.abs(growth - tableGrowth) < Math.max(20, 0.25 * tableGrowth))]);
+    results.figures.memoryGrowth = { rssGrowthMb: Number(growth.toFixed(1)), dedupePeakGrowthMb: Number(tableGrowth.toFixed(1)) };
+  }
+  results.figures.memory = memo;
+}
+
+// ------------------------------------------------------------------------------------------------
+results.loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
+results.table = rows.map(([figure, value, target, verdict]) => ({ figure, value, target, verdict }));
+
+const widths = [0, 1, 2, 3].map((i) => Math.max(...[['figure', 'value', 'target', 'verdict'][i], ...rows.map((r) => r[i])].map((x) => String(x).length)));
+const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+console.log('');
+console.log(line(['figure', 'value', 'target', 'verdict']));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const r of rows) console.log(line(r));
+console.log(`\nload average at end: ${results.loadAverageAtEnd.join(' ')}`);
+if (results.figures.peer) {
+  console.log('\nWhere listscrub and deep-email-validator disagree (duplicates skipped):');
+  for (const d of results.figures.peer.disagreements.slice(0, 12)) console.log(`  ${String(d.count).padStart(6)}  ${d.category}   e.g. ${JSON.stringify(d.example)}`);
+}
+
+const md = [
+  `# listscrub bench${quick ? ' (--quick)' : ''}`,
+  '',
+  `${env.date}: ${env.cores} cores (${env.cpu}), node ${env.node}, load average ${env.loadAverageAtStart.join(' ')} at start, ${results.loadAverageAtEnd.join(' ')} at end; ${RUNS} run(s) per figure (medians), DNS latency ${LATENCY} ms, concurrency ${CONCURRENCY}, rate ${RATE}.`,
+  '',
+  '| figure | value | target | verdict |',
+  '| --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+  '',
+];
+if (results.figures.peer) {
+  md.push('Disagreements with deep-email-validator (duplicates skipped):', '', '| rows | category | example |', '| ---: | --- | --- |');
+  for (const d of results.figures.peer.disagreements.slice(0, 15)) md.push(`| ${d.count} | ${d.category} | \`${d.example}\` |`);
+  md.push('');
+}
+if (!opt['no-save']) {
+  const dir = join(here, 'results');
+  mkdirSync(dir, { recursive: true });
+  const name = quick ? 'quick' : 'latest';
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(dir, `${name}.md`), md.join('\n'));
+  console.log(`\nsaved bench/results/${name}.json and bench/results/${name}.md`);
+}
+if (!opt['keep-data']) {
+  for (const f of ['passthrough.out.csv']) rmSync(join(dataDir, f), { force: true });
+}
