@@ -20,6 +20,8 @@ const PROVIDERS = {
   'web.de': { mx: 'mx-ha03.web.de', ip: '212.227.15.41', apex: '82.165.229.87' },
   'orange.fr': { mx: 'smtp-in.orange.fr', ip: '80.12.24.81', apex: '193.252.133.20' },
   'fastmail.com': { mx: 'in1-smtp.messagingengine.com', ip: '103.168.172.216', apex: '103.168.172.47' },
+  // used by subscribers-semicolon-latin1.csv
+  'free.fr': { mx: 'mx1.free.fr', ip: '212.27.48.6', apex: '212.27.48.10' },
 };
 
 /** The fictitious company domains of the samples: `MX 10 mx1.<domain>`, mx1 on a public address. */
