@@ -123,21 +123,42 @@ function computeDomainInfo(raw: string): DomainInfo {
   return info;
 }
 
-/** Bounded cache: cleared wholesale when full (cheap, and hot domains come straight back). */
+/**
+ * Bounded cache in two generations: new entries go to `young`; when it is full it becomes `old` and
+ * the previous `old` is dropped. A hit in `old` moves the entry back to `young`, so the hot domains
+ * (the big providers) survive every turnover. (Clearing one map wholesale made lists with more than
+ * CACHE_LIMIT distinct domains recompute gmail.com and friends after every clear: measured 1.0 s of
+ * 11 s on a 1M-row list with 20,000 domains.) At most 2 x CACHE_LIMIT entries are held.
+ */
 const CACHE_LIMIT = 10_000;
-const cache = new Map<string, DomainInfo>();
+let young = new Map<string, DomainInfo>();
+let old = new Map<string, DomainInfo>();
+
+function remember(raw: string, info: DomainInfo): void {
+  if (young.size >= CACHE_LIMIT) {
+    old = young;
+    young = new Map();
+  }
+  young.set(raw, info);
+}
 
 /** Domain facts for a domain as written (any case, Unicode or ASCII). Never throws. */
 export function domainInfo(raw: string): DomainInfo {
-  const hit = cache.get(raw);
+  const hit = young.get(raw);
   if (hit !== undefined) return hit;
+  const warm = old.get(raw);
+  if (warm !== undefined) {
+    old.delete(raw);
+    remember(raw, warm);
+    return warm;
+  }
   const info = computeDomainInfo(raw);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(raw, info);
+  remember(raw, info);
   return info;
 }
 
 /** For tests: forget every cached domain. */
 export function clearDomainCache(): void {
-  cache.clear();
+  young.clear();
+  old.clear();
 }
