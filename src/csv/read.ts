@@ -272,8 +272,44 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
   source.pipe(events);
   // A file stream is ours: destroy it when reading stops early. Injected stdin is only unpiped.
   if (options.input !== '-') events.once('close', () => source.destroy());
-  const iterator = events[Symbol.asyncIterator]() as AsyncIterator<TokenEvent>;
+  // Events are taken with events.read() (no async iterator): one promise per input chunk at most,
+  // not one per record. `wake` is the one waiter (the peek below, then the records stream's pump).
+  let sourceEnded = false;
+  let sourceError: unknown = null;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const waiter = wake;
+    wake = null;
+    waiter?.();
+  };
+  events.on('readable', poke);
+  events.on('end', () => {
+    sourceEnded = true;
+    poke();
+  });
+  events.on('error', (error) => {
+    sourceError ??= error;
+    poke();
+  });
+  /** The next event; null at the end; undefined when none is buffered yet. Throws the source's error. */
+  const take = (): TokenEvent | null | undefined => {
+    if (sourceError !== null) throw sourceError;
+    const event = events.read() as TokenEvent | null;
+    if (event !== null) return event;
+    if (sourceEnded) return null;
+    return undefined;
+  };
+  const nextEvent = async (): Promise<TokenEvent | null> => {
+    for (;;) {
+      const event = take();
+      if (event !== undefined) return event;
+      await new Promise<void>((resolveWait) => (wake = resolveWait));
+    }
+  };
+  let released = false;
   const release = () => {
+    if (released) return;
+    released = true;
     source.off('error', onSourceError);
     if (options.input === '-') source.unpipe(events);
     events.destroy();
@@ -285,13 +321,13 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
   let goodRecords = 0;
   try {
     while (goodRecords < SAMPLE_ROWS + 1 && peeked.length < PEEK_LIMIT) {
-      const next = await iterator.next();
-      if (next.done === true) {
+      const next = await nextEvent();
+      if (next === null) {
         done = true;
         break;
       }
-      peeked.push(next.value);
-      if (next.value.kind === 'record') goodRecords++;
+      peeked.push(next);
+      if (next.kind === 'record') goodRecords++;
     }
   } catch (error) {
     release();
@@ -359,30 +395,58 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
     return { malformed };
   };
 
-  async function* generate(): AsyncGenerator<CsvInputItem> {
-    try {
-      for (let position = 0; position < peeked.length; position++) {
-        if (position === headerPosition) continue;
-        yield toItem(peeked[position] as TokenEvent);
-      }
-      peeked.length = 0;
-      if (done) return;
-      for (;;) {
-        let next: IteratorResult<TokenEvent>;
-        try {
-          next = await iterator.next();
-        } catch (error) {
-          throw inputError(label, error);
+  // The records stream pulls events synchronously (events.read()) when its reader wants more:
+  // no promise per record. The peeked events go first (the header excluded).
+  let position = 0;
+  let finished = done;
+  const pump = (): void => {
+    for (;;) {
+      let event: TokenEvent | null | undefined;
+      if (position < peeked.length) {
+        if (position === headerPosition) {
+          position++;
+          continue;
         }
-        if (next.done === true) return;
-        yield toItem(next.value);
+        event = peeked[position++] as TokenEvent;
+        if (position === peeked.length) {
+          peeked.length = 0;
+          position = 0;
+          headerPosition = -1;
+        }
+      } else {
+        if (finished) {
+          release();
+          records.push(null);
+          return;
+        }
+        try {
+          event = take();
+        } catch (error) {
+          records.destroy(inputError(label, error));
+          return;
+        }
+        if (event === undefined) {
+          wake = pump;
+          return;
+        }
+        if (event === null) {
+          finished = true;
+          continue;
+        }
       }
-    } finally {
-      release();
+      if (!records.push(toItem(event))) return;
     }
-  }
-
-  const records = Readable.from(generate(), { objectMode: true, highWaterMark: 16 });
+  };
+  const records = new Readable({
+    objectMode: true,
+    highWaterMark: 16,
+    read: pump,
+    destroy(error, callback) {
+      wake = null;
+      release();
+      callback(error);
+    },
+  });
   const decoder = events.decoder;
   return {
     records,
