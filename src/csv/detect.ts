@@ -9,14 +9,15 @@ export const DELIMITER_CANDIDATES = [',', ';', '\t', '|'] as const;
 /**
  * Guess the field delimiter from the start of a file (decoded text). Each candidate is tried with the
  * real tokenizer, so delimiters inside quoted fields do not count. The winner splits the most records
- * into the same number of fields (more than one); ties go to the larger field count, then to the
- * order `,` `;` tab `|`. With no candidate at all (a one-column file) the answer is `,`.
+ * into the same number of fields (more than one); ties go to the candidate that gives the first record
+ * (the header) that same field count, then to the larger field count, then to the order `,` `;` tab
+ * `|`. With no candidate at all (a one-column file) the answer is `,`.
  *
  * `complete` says whether `sample` is the whole input; otherwise its last (possibly cut) record is
  * ignored.
  */
 export function detectDelimiter(sample: string, complete = true): string {
-  let best: { delimiter: string; agree: number; fields: number } | null = null;
+  let best: { delimiter: string; agree: number; fields: number; headerAgrees: boolean } | null = null;
   for (const delimiter of DELIMITER_CANDIDATES) {
     const tokenizer = new CsvTokenizer({ delimiter, maxRecordSize: Number.MAX_SAFE_INTEGER, checkFieldCount: false });
     const events = tokenizer.push(sample);
@@ -38,8 +39,16 @@ export function detectDelimiter(sample: string, complete = true): string {
       }
     }
     if (agree === 0) continue;
-    if (best === null || agree > best.agree || (agree === best.agree && modeFields > best.fields)) {
-      best = { delimiter, agree, fields: modeFields };
+    // A tie (e.g. a header and one data row, each split by a different candidate) is settled by the
+    // first record: a header split into the columns the rows have is the stronger evidence.
+    const headerAgrees = counts[0] === modeFields;
+    if (
+      best === null ||
+      agree > best.agree ||
+      (agree === best.agree && headerAgrees && !best.headerAgrees) ||
+      (agree === best.agree && headerAgrees === best.headerAgrees && modeFields > best.fields)
+    ) {
+      best = { delimiter, agree, fields: modeFields, headerAgrees };
     }
   }
   return best?.delimiter ?? ',';
