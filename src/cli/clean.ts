@@ -242,7 +242,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
         : summary.guard !== undefined
           ? summary.guard.detail
           : code === EXIT.dnsUnhealthy ? summary.dns.detail : undefined;
-    await appendHistory(history, {
+    const entry = {
       time: new Date(startedAt).toISOString(),
       exitCode: code,
       durationMs: Date.now() - startedAt,
@@ -255,7 +255,17 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
       input: job.input,
       output: summary?.output ?? '',
       ...(error === undefined ? {} : { error }),
-    });
+    };
+    try {
+      await appendHistory(history, entry);
+    } catch (historyError) {
+      // The history must not hide what the run did: a failed run keeps its own error (a missing
+      // output directory, say, would otherwise be reported as "cannot append to the history"), and
+      // a run that replaced its outputs keeps its exit code and still prints its summary.
+      const warning = `${(historyError as Error).message}; this run is not in the history.`;
+      if (summary === undefined) io.stderr.write(`listscrub: warning: ${warning}\n`);
+      else summary.warnings.push(warning);
+    }
   }
   if (summary === undefined) {
     if (signal !== undefined) {

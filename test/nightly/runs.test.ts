@@ -255,6 +255,22 @@ describe('--history and `listscrub history`', () => {
     expect(result.stderr).toBe('listscrub: skipped line 2 of the history: not valid JSON\n');
   });
 
+  it('a history file that cannot be written neither hides the error of the run nor fails a good run', async () => {
+    const history = join(dir, 'no-such-dir', 'history.jsonl');
+    const list = await writeList(join(dir, 'list.csv'), ['ann@good.com']);
+    // The run itself fails (its output directory is missing): that error is the one reported.
+    const failed = await runCli(['clean', list, '-o', join(dir, 'missing-out', 'clean.csv'), '--history', history, ...dnsFlags(server)], { cwd: dir });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^listscrub: warning: cannot append to the history file .*; this run is not in the history\.\n/);
+    expect(failed.stderr).toMatch(/\nlistscrub: cannot create the lock file .*missing-out\/clean\.csv\.lock/);
+    // A good run keeps exit 0 and its summary, with the history problem as a warning.
+    const ok = await runCli(['clean', list, '--json', '--history', history, ...dnsFlags(server)], { cwd: dir });
+    expect(ok.code).toBe(0);
+    const summary = JSON.parse(ok.stdout) as SummaryJson;
+    expect(summary.output).toBe(join(dir, 'list.clean.csv'));
+    expect(summary.warnings).toEqual([expect.stringMatching(/cannot append to the history file .*; this run is not in the history\./)]);
+  });
+
   it('--last takes a whole number of at least 1', async () => {
     const result = await runCli(['history', join(dir, 'h.jsonl'), '--last', '0']);
     expect(result.code).toBe(2);
