@@ -85,14 +85,13 @@ describe('clean: exit 1, input that cannot be read and output that cannot be wri
   it('refuses to write over the input (as cleaned list or as report) and leaves it intact', async () => {
     const dir = await workdir(['duplicates.csv']);
     const before = await readFile(join(dir, 'duplicates.csv'));
-    const [asOutput, asReport, viaOtherSpelling] = await Promise.all([
+    const [asOutput, asReport] = await Promise.all([
       run(['clean', 'duplicates.csv', ...dns, '-o', 'duplicates.csv'], { cwd: dir }),
-      run(['clean', 'duplicates.csv', ...dns, '-r', 'duplicates.csv'], { cwd: dir }),
-      run(['clean', 'duplicates.csv', ...dns, '-o', `${dir}/./duplicates.csv`], { cwd: dir }),
+      // Another spelling of the same file.
+      run(['clean', 'duplicates.csv', ...dns, '-r', `${dir}/./duplicates.csv`], { cwd: dir }),
     ]);
     expectCleanFailure(asOutput, 1, /cleaned list path duplicates\.csv is the input file/);
-    expectCleanFailure(asReport, 1, /report path duplicates\.csv is the input file/);
-    expectCleanFailure(viaOtherSpelling, 1, /is the input file/);
+    expectCleanFailure(asReport, 1, /report path .*duplicates\.csv is the input file/);
     expect(await readFile(join(dir, 'duplicates.csv'))).toEqual(before);
     expect(await readdir(dir)).toEqual(['duplicates.csv']);
   });
@@ -116,18 +115,16 @@ describe('clean: exit 2, usage errors', () => {
   it('unknown flag, bad --encoding, bad numbers, no input, two inputs and no email column', async () => {
     const dir = await workdir(['duplicates.csv']);
     await writeFile(join(dir, 'no-email.csv'), 'name,city\nAnn,Paris\nBob,Lyon\n');
+    // More flag validation is covered by the check tests (same parser) and the unit tests.
     const cases: Array<[string[], RegExp]> = [
       [['duplicates.csv', '--bogus'], /Unknown option '--bogus'/],
       [['duplicates.csv', '--encoding', 'ebcdic'], /--encoding must be one of utf8, utf16le, latin1, windows-1252; got "ebcdic"/],
       [['duplicates.csv', '--max-invalid-rate', '1.5'], /--max-invalid-rate/],
-      [['duplicates.csv', '--dns-timeout', 'soon'], /--dns-timeout takes a whole number/],
-      [['duplicates.csv', '--no-dns', '--dns', server.address], /contradict/],
       [[], /clean needs an input file/],
-      [['duplicates.csv', 'other.csv'], /clean takes one input file; got 2/],
       [['no-email.csv'], /no email column found: the columns are "name", "city"/],
       [['duplicates.csv', '--column', 'mail'], /no column named "mail"/],
     ];
-    const results = await Promise.all(cases.map(([args]) => run(['clean', ...args, ...(args.includes('--no-dns') ? [] : dns)], { cwd: dir })));
+    const results = await Promise.all(cases.map(([args]) => run(['clean', ...args, ...dns], { cwd: dir })));
     for (const [i, [args, message]] of cases.entries()) {
       const result = results[i] as RunResult;
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
@@ -142,9 +139,15 @@ describe('clean: exit 3, 4 and 5', () => {
   it('exit 3 with a lying resolver: nothing is called invalid on DNS grounds, the rows are kept as unknown', async () => {
     const dir = await workdir();
     await writeFile(join(dir, 'list.csv'), 'email\nann@example.com\nbad@@example.com\npaul@oakridge-supplies-defunct.com\n');
-    const result = await run(['clean', 'list.csv', '--dns', liar.address, '--json'], { cwd: dir });
+    const result = await run(['clean', 'list.csv', '--dns', liar.address, '--summary', 'summary.json'], { cwd: dir });
     expect(result.code, result.stderr).toBe(3);
-    const summary = JSON.parse(result.stdout) as { dns: { healthy: boolean; detail: string }; statuses: Record<string, number>; reasons: Record<string, number>; exitCode: number };
+    expect(result.stderr).toMatch(/DNS: UNHEALTHY\. The DNS resolver at 127\.0\.0\.1:\d+ answered NXDOMAIN/);
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as {
+      dns: { healthy: boolean; detail: string };
+      statuses: Record<string, number>;
+      reasons: Record<string, number>;
+      exitCode: number;
+    };
     expect(summary.exitCode).toBe(3);
     expect(summary.dns.healthy).toBe(false);
     expect(summary.dns.detail).toMatch(/NXDOMAIN/);
@@ -152,10 +155,6 @@ describe('clean: exit 3, 4 and 5', () => {
     expect(summary.reasons).toMatchObject({ dns_unavailable: 2, syntax: 1 });
     expect((await csvRecords(join(dir, 'list.clean.csv'))).map((r) => r.email)).toEqual(['ann@example.com', 'paul@oakridge-supplies-defunct.com']);
     expect((await csvRecords(join(dir, 'list.report.csv'))).map((r) => r.reason)).toEqual(['syntax']);
-
-    const human = await run(['clean', 'list.csv', '--dns', liar.address, '-o', 'h.csv', '-r', 'h-report.csv'], { cwd: dir });
-    expect(human.code).toBe(3);
-    expect(human.stderr).toMatch(/DNS: UNHEALTHY/);
   });
 
   it('exit 4 when --max-invalid-rate trips: the previous outputs are left untouched', async () => {
@@ -163,11 +162,12 @@ describe('clean: exit 3, 4 and 5', () => {
     await writeFile(join(dir, 'duplicates.clean.csv'), 'previous cleaned list\n');
     await writeFile(join(dir, 'duplicates.report.csv'), 'previous report\n');
     const [tripped, fine] = await Promise.all([
-      run(['clean', 'duplicates.csv', ...dns, '--max-invalid-rate', '0.5', '--json'], { cwd: dir }),
+      run(['clean', 'duplicates.csv', ...dns, '--max-invalid-rate', '0.5', '--summary', 'summary.json'], { cwd: dir }),
       run(['clean', 'duplicates.csv', ...dns, '--max-invalid-rate', '0.6', '--json', '-o', 'ok.csv', '-r', 'ok-report.csv'], { cwd: dir }),
     ]);
     expect(tripped.code, tripped.stderr).toBe(4);
-    expect(JSON.parse(tripped.stdout)).toMatchObject({
+    expect(tripped.stderr).toMatch(/NOT REPLACED: 60\.0% of rows would be removed, above the --max-invalid-rate of 50\.0%/);
+    expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toMatchObject({
       rows: 5,
       removed: 3,
       output: null,
@@ -181,10 +181,6 @@ describe('clean: exit 3, 4 and 5', () => {
     expect(fine.code, fine.stderr).toBe(0);
     expect(existsSync(join(dir, 'ok.csv'))).toBe(true);
     expect((await readdir(dir)).filter((name) => name.includes('.tmp') || name.endsWith('.lock'))).toEqual([]);
-
-    const human = await run(['clean', 'duplicates.csv', ...dns, '--max-invalid-rate', '0'], { cwd: dir });
-    expect(human.code).toBe(4);
-    expect(human.stderr).toMatch(/NOT REPLACED: 60\.0% of rows would be removed/);
   });
 
   it('exit 5 while another live run holds <output>.lock, touching nothing', async () => {
