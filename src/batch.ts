@@ -9,7 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { openCsvInput, type InputEncoding } from './csv/read.js';
-import { cleanStaleTempFiles, createAtomicFileWriter, createCsvWriter, neutralizeFormula, type AtomicWriter } from './csv/write.js';
+import { cleanStaleTempFiles, createAtomicFileWriter, createCsvWriter, neutralizeFormula, outputError, type AtomicWriter } from './csv/write.js';
 import { ListscrubError } from './errors.js';
 import { loadCacheFile, saveCacheFile, type CacheSnapshot } from './jobs/cache-file.js';
 import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
@@ -123,8 +123,9 @@ function emptyCounts(): Record<RowStatus, number> {
   return { valid: 0, risky: 0, invalid: 0, unknown: 0, duplicate: 0, malformed: 0 };
 }
 
-async function writeRow(stream: Writable, row: unknown[]): Promise<void> {
-  if (!stream.write(row)) await once(stream, 'drain');
+/** Write one row; when the stream is full, wait for 'drain' until `signal` says the run stopped. */
+async function writeRow(stream: Writable, row: unknown[], signal: AbortSignal): Promise<void> {
+  if (!stream.write(row)) await once(stream, 'drain', { signal });
 }
 
 export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
@@ -177,6 +178,13 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
   const ownsScrubber = options.scrubber === undefined;
   const writers: AtomicWriter[] = [];
   const warnings = [...input.warnings];
+  // The first failure of an output stream (disk full, `-o -` piped into `head`), as E_OUTPUT.
+  let outputFailure: ListscrubError | undefined;
+  // Stops the main pipeline (and any wait for 'drain') on an interrupt or an output failure.
+  const stop = new AbortController();
+  const onInterrupt = (): void => stop.abort(options.signal?.reason);
+  if (options.signal?.aborted) onInterrupt();
+  else options.signal?.addEventListener('abort', onInterrupt, { once: true });
   try {
     if (options.cache !== undefined && scrubber.domains !== null) {
       const loaded = await loadCacheFile(options.cache, { now: Date.now() });
@@ -209,6 +217,15 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     // The happy path still awaits them and sees their errors.
     cleanedDone.catch(() => undefined);
     reportDone.catch(() => undefined);
+    // A failed output stops the run at once. Without this the row loop waited for a 'drain' that
+    // never comes from a destroyed stream: the process hung until Node gave up on the unsettled
+    // top-level await (exit 13), leaving the temp files and the lock behind.
+    for (const [done, path] of [[cleanedDone, outputPath], [reportDone, reportPath]] as const) {
+      done.catch((error: unknown) => {
+        outputFailure ??= outputError(path, error);
+        stop.abort(outputFailure);
+      });
+    }
 
     const statuses = emptyCounts();
     const reasons: Partial<Record<ReasonCode, number>> = {};
@@ -238,7 +255,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
             verdict.bounce ?? '',
             ...record,
           ];
-          await writeRow(reportCsv, cells.map(neutralizeFormula));
+          await writeRow(reportCsv, cells.map(neutralizeFormula), stop.signal);
         } else {
           kept += 1;
           let cells = record;
@@ -247,7 +264,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
             cells[columnIndex] = verdict.address;
           }
           if (options.annotate) cells = [...cells, verdict.status, verdict.reason];
-          await writeRow(cleanedCsv, cells);
+          await writeRow(cleanedCsv, cells, stop.signal);
         }
         if (options.onProgress !== undefined && (rows - lastProgress >= 1000 || rows === 1)) {
           lastProgress = rows;
@@ -262,7 +279,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       input.records,
       createScrubStream<string[]>({ column: columnIndex, scrubber, keepDuplicates: options.keepDuplicates === true }),
       route,
-      ...(options.signal === undefined ? [] : [{ signal: options.signal }]),
+      { signal: stop.signal },
     );
     await Promise.all([cleanedDone, reportDone]);
     options.onProgress?.({ rows, bytesRead: input.bytesRead(), totalBytes: input.totalBytes });
@@ -318,10 +335,13 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     summary.durationMs = Date.now() - started;
     return summary;
   } catch (error) {
+    // Taken before abort(): aborting the writers makes their pipelines fail too (premature close).
+    const failure = outputFailure ?? error;
     await Promise.allSettled(writers.map((writer) => writer.abort()));
     if (options.signal?.aborted) throw new ListscrubError('E_ABORTED', 'The run was interrupted; previous outputs were left untouched.', { cause: error });
-    throw error;
+    throw failure;
   } finally {
+    options.signal?.removeEventListener('abort', onInterrupt);
     input.records.destroy();
     if (ownsScrubber) await scrubber.close();
   }

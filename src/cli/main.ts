@@ -16,13 +16,17 @@ const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
   process.once('SIGTERM', onSignal);
 });
 
-// `listscrub ... | head` closes stdout early: that is the reader's choice, not an error.
+// Errors on stdout (EPIPE when `listscrub ... | head` closes the pipe early, ENOSPC on a full disk)
+// belong to the command writing there: `clean -o -` fails its run with E_OUTPUT, which removes its
+// temporary files and releases its lock (run.ts keeps EPIPE quiet: the reader chose to stop). This
+// listener only keeps them from being an uncaught exception; exiting here, or rethrowing, would skip
+// that cleanup and print a stack trace.
+let stdoutError: NodeJS.ErrnoException | undefined;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  stdoutError ??= error;
 });
 
-const code = await run(process.argv.slice(2), {
+let code = await run(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
@@ -30,6 +34,11 @@ const code = await run(process.argv.slice(2), {
   cwd: process.cwd(),
   interrupted,
 });
+if (stdoutError !== undefined && stdoutError.code !== 'EPIPE' && code === 0) {
+  // A command that did not notice its output was lost (e.g. `check` on a full disk) must not say 0.
+  process.stderr.write(`listscrub: cannot write standard output: ${stdoutError.message}\n`);
+  code = 1;
+}
 process.exitCode = code;
 // Signal handlers and idle sockets must not keep a finished run alive.
 process.exit(code);

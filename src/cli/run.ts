@@ -58,6 +58,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     return await command(rest, io);
   } catch (error) {
+    // `listscrub clean list.csv -o - | head`: the reader closed the pipe. That is its choice, not a
+    // failure: no message, exit 0 (the run stopped, its temporary files are gone, and the report
+    // was not replaced, as for an interrupted run).
+    if (isClosedPipe(error)) return EXIT.ok;
     const code = exitCodeFor(error);
     if (isListscrubError(error)) {
       io.stderr.write(`listscrub: ${error.message}\n`);
@@ -68,4 +72,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     return code;
   }
+}
+
+function isClosedPipe(error: unknown): boolean {
+  return isListscrubError(error) && error.code === 'E_OUTPUT' && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
 }

@@ -63,7 +63,8 @@ function describeWriteError(error: unknown): string {
   }
 }
 
-function outputError(path: string, error: unknown): ListscrubError {
+/** An error met while writing `path` ('-' for stdout), as E_OUTPUT with a plain-English cause. */
+export function outputError(path: string, error: unknown): ListscrubError {
   if (error instanceof ListscrubError) return error;
   const label = path === '-' ? 'standard output' : path;
   return new ListscrubError('E_OUTPUT', `cannot write ${label}: ${describeWriteError(error)}`, { cause: error });

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 
-export const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+/** LISTSCRUB_TEST_BIN: run these tests against another build (e.g. to show a fix is needed). */
+export const BIN = process.env.LISTSCRUB_TEST_BIN ?? fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" (npm test does it first)`);
 
 /** A stack trace line as Node prints it: user-facing output must never contain one. */
