@@ -69,6 +69,9 @@ export function mapErrorCode(code: string | undefined): Exclude<AnswerKind, 'ok'
 }
 
 /** Answers worth asking again: the server may do better next time. REFUSED is a policy: not retried. */
+/** A follow-up after an early c-ares timeout is only worth it with at least this much time left. */
+const MIN_FOLLOW_UP_MS = 100;
+
 function isRetryable(kind: AnswerKind): boolean {
   return kind === 'timeout' || kind === 'servfail' || kind === 'error';
 }
@@ -77,6 +80,8 @@ export class DnsResolver {
   readonly #resolver: dnsPromises.Resolver;
   readonly #options: DnsResolverOptions;
   readonly #sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  /** One-query channels of early-timeout follow-ups (see #attempt), cancelled by close(). */
+  readonly #fresh = new Set<dnsPromises.Resolver>();
   #closed = false;
 
   constructor(options: DnsResolverOptions) {
@@ -114,24 +119,47 @@ export class DnsResolver {
 
   async #attempt(name: string, type: RecordType): Promise<QueryAnswer<MxRecord | AddressRecord>> {
     const counters = this.#options.counters;
-    counters.queries++;
-    counters.queriesByType[type] = (counters.queriesByType[type] ?? 0) + 1;
-    let answer: QueryAnswer<MxRecord | AddressRecord>;
-    try {
-      const records =
-        type === 'MX'
-          ? await this.#resolver.resolveMx(name)
-          : type === 'A'
-            ? await this.#resolver.resolve4(name, { ttl: true })
-            : await this.#resolver.resolve6(name, { ttl: true });
-      answer = records.length === 0 ? { kind: 'nodata' } : { kind: 'ok', records };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'EUNKNOWN';
-      const kind = mapErrorCode(code);
-      answer = kind === 'nodata' ? { kind } : kind === 'nxdomain' ? { kind } : { kind, code };
+    const started = Date.now();
+    let answer = await this.#ask(this.#resolver, name, type);
+    // c-ares >= 1.22 adapts a channel's timeout to the latency it has seen: once three answers came
+    // back quickly it gives up after about 1 s (measured with c-ares 1.34.6 / Node 20), whatever
+    // `timeout` says. A slow authoritative server behind a fast resolver would then be reported as a
+    // timeout long before timeoutMs (and `--dns-timeout 5000` would mean 1 s). When the timeout came
+    // early, ask once more on a fresh channel, which has no history and so waits for the rest of the
+    // configured time. Counted as one more query: the server does see two.
+    const left = this.#options.timeoutMs - (Date.now() - started);
+    if (answer.kind === 'timeout' && answer.code === 'ETIMEOUT' && left >= MIN_FOLLOW_UP_MS && !this.#closed) {
+      const fresh = new dnsPromises.Resolver({ timeout: Math.ceil(left), tries: 1 });
+      fresh.setServers(this.#resolver.getServers());
+      this.#fresh.add(fresh);
+      try {
+        answer = await this.#ask(fresh, name, type);
+      } finally {
+        this.#fresh.delete(fresh);
+        fresh.cancel();
+      }
     }
     counters.answers[answer.kind] = (counters.answers[answer.kind] ?? 0) + 1;
     return answer;
+  }
+
+  async #ask(resolver: dnsPromises.Resolver, name: string, type: RecordType): Promise<QueryAnswer<MxRecord | AddressRecord>> {
+    const counters = this.#options.counters;
+    counters.queries++;
+    counters.queriesByType[type] = (counters.queriesByType[type] ?? 0) + 1;
+    try {
+      const records =
+        type === 'MX'
+          ? await resolver.resolveMx(name)
+          : type === 'A'
+            ? await resolver.resolve4(name, { ttl: true })
+            : await resolver.resolve6(name, { ttl: true });
+      return records.length === 0 ? { kind: 'nodata' } : { kind: 'ok', records };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'EUNKNOWN';
+      const kind = mapErrorCode(code);
+      return kind === 'nodata' ? { kind } : kind === 'nxdomain' ? { kind } : { kind, code };
+    }
   }
 
   #sleep(ms: number): Promise<void> {
@@ -156,5 +184,7 @@ export class DnsResolver {
     }
     this.#sleeps.clear();
     this.#resolver.cancel();
+    for (const fresh of this.#fresh) fresh.cancel();
+    this.#fresh.clear();
   }
 }

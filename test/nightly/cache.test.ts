@@ -191,6 +191,16 @@ describe('temporary failures', () => {
     expect((await readJson<CacheFileJson>(join(dir, 'dns-cache.json'))).domains['flaky.com']?.outcome.reason).toBe('domain_not_found');
   });
 
+  it('a slow answer within --dns-timeout is an answer, not a timeout (even after many quick ones)', async () => {
+    // c-ares alone would give up after ~1 s here: it had seen quick answers (see src/dns/resolver.ts).
+    server.setRecord('slowdns.com', { MX: [{ preference: 10, exchange: 'mail.good.com' }], behavior: 'delay:1500' });
+    const list = await writeList(join(dir, 'list.csv'), [...EMAILS, 'ivy@slowdns.com']);
+    const run = await clean(list, ['--dns-timeout', '4000', '--dns-retries', '0', '--concurrency', '1']);
+    expect(run.summary.reasons.dns_timeout ?? 0).toBe(0);
+    expect(run.summary.statuses).toMatchObject({ valid: 4, unknown: 0 });
+    expect(Object.keys((await readJson<CacheFileJson>(join(dir, 'dns-cache.json'))).domains)).toContain('slowdns.com');
+  });
+
   it('a timeout is not stored either', async () => {
     server.setRecord('silent.com', { behavior: 'drop' });
     const list = await writeList(join(dir, 'list.csv'), ['ann@good.com', 'hal@silent.com']);
