@@ -1,11 +1,18 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ListscrubError } from '../../src/errors.js';
 import { openCsvInput, type CsvInputItem } from '../../src/csv/read.js';
 import { fixture, readAll, readChunked, readText } from './csv-helpers.js';
+
+// open() passes through to the real one; a test can make its next call fail the way an unreadable
+// file does (root bypasses permission bits, so chmod cannot produce it here).
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  return { ...real, open: vi.fn(real.open) };
+});
 
 async function expectError(promise: Promise<unknown>, code: string, ...fragments: (string | RegExp)[]) {
   const error = await promise.then(
@@ -178,11 +185,20 @@ describe('unreadable input', () => {
     await expectError(openCsvInput({ input: dir }), 'E_INPUT', /is a directory/);
   });
 
-  test.skipIf(process.getuid?.() === 0)('no permission', async () => {
+  test('no permission (EACCES on open)', async () => {
     const path = join(dir, 'secret.csv');
     await writeFile(path, 'email\na@b.com\n');
-    await chmod(path, 0o000);
-    await expectError(openCsvInput({ input: path }), 'E_INPUT', /permission denied/);
+    vi.mocked(open).mockImplementationOnce(async () => {
+      throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
+    });
+    await expectError(openCsvInput({ input: path }), 'E_INPUT', /cannot read .*secret\.csv: permission denied/);
+    expect(vi.mocked(open)).toHaveBeenLastCalledWith(path, 'r');
+  });
+
+  test('a path through a regular file (ENOTDIR, a real failure whoever runs it)', async () => {
+    const path = join(dir, 'plain.csv');
+    await writeFile(path, 'email\na@b.com\n');
+    await expectError(openCsvInput({ input: join(path, 'x.csv') }), 'E_INPUT', /a part of the path is not a directory/);
   });
 
   test("'-' without a stdin stream is an option error", async () => {

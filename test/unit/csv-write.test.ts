@@ -1,14 +1,21 @@
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ListscrubError } from '../../src/errors.js';
 import { cleanStaleTempFiles, createAtomicFileWriter, createCsvWriter } from '../../src/csv/write.js';
 import { readText } from './csv-helpers.js';
+
+// open() passes through to the real one; a test can make its next call fail the way a directory
+// without write permission does (root bypasses permission bits, so chmod cannot produce it here).
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  return { ...real, open: vi.fn(real.open) };
+});
 
 let dir: string;
 beforeEach(async () => {
@@ -96,14 +103,26 @@ describe('createAtomicFileWriter', () => {
     expect(await tempFiles()).toEqual([]);
   });
 
-  test.skipIf(process.getuid?.() === 0)('a directory that is not writable: E_OUTPUT at open, nothing created', async () => {
+  test('a directory that refuses writes (EACCES creating the temp file): E_OUTPUT at open, nothing created', async () => {
     const locked = join(dir, 'locked');
     await mkdir(locked);
-    await chmod(locked, 0o555);
+    vi.mocked(open).mockImplementationOnce(async (path) => {
+      throw Object.assign(new Error(`EACCES: permission denied, open '${String(path)}'`), { code: 'EACCES' });
+    });
     await expect(createAtomicFileWriter(join(locked, 'out.csv'))).rejects.toSatisfy(
       (e: unknown) => e instanceof ListscrubError && e.code === 'E_OUTPUT' && /permission denied/.test(e.message),
     );
+    expect(vi.mocked(open)).toHaveBeenLastCalledWith(expect.stringMatching(/locked\/\.out\.csv\.\d+\.[0-9a-f]+\.tmp$/), expect.anything(), expect.anything());
     expect(await readdir(locked)).toEqual([]);
+  });
+
+  test('a parent that is a regular file (ENOTDIR, a real failure whoever runs it): E_OUTPUT at open, nothing created', async () => {
+    const file = join(dir, 'plain.txt');
+    await writeFile(file, 'x');
+    await expect(createAtomicFileWriter(join(file, 'out.csv'))).rejects.toSatisfy(
+      (e: unknown) => e instanceof ListscrubError && e.code === 'E_OUTPUT' && /a part of the path is not a directory/.test(e.message),
+    );
+    expect(await readdir(dir)).toEqual(['plain.txt']);
   });
 
   test('a missing directory: E_OUTPUT', async () => {
