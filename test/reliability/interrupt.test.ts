@@ -193,6 +193,29 @@ describe('the reader goes away, the disk fills up', () => {
     expect(await leftovers(dir)).toEqual([]);
   });
 
+  test('`check` on a full stdout (/dev/full) or a closed pipe: exit 1 with a message, or exit 0 quietly; never a stack trace', async () => {
+    const addresses = Array.from({ length: 20_000 }, (_, i) => `user${i}@example.com`).join('\n');
+    const full = openSync('/dev/full', 'w');
+    try {
+      const result = await runCli(['check', '--no-dns', '--json', '-'], { input: addresses, stdio: ['pipe', full, 'pipe'] });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^listscrub: cannot write standard output: .*no space left on device.*\n$/i);
+    } finally {
+      closeSync(full);
+    }
+    const cli = startCli(['check', '--no-dns', '--json', '-'], { input: addresses });
+    const stdout = cli.child.stdout!;
+    await new Promise<void>((resolve) => {
+      stdout.once('data', () => {
+        stdout.destroy();
+        resolve();
+      });
+    });
+    const closed = await cli.done;
+    expect(closed.code).toBe(0);
+    expect(closed.stderr).toBe('');
+  });
+
   test('a write error on the cleaned file (file-size limit: EFBIG) mid-run: exit 1, clear message, no partial target', async () => {
     const { dir, output, report } = await workspace();
     // ulimit -f 64: files may grow to 64 KiB. Node ignores SIGXFSZ, so the write fails with EFBIG,
