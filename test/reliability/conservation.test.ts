@@ -61,7 +61,10 @@ async function readOutputs(
 }
 
 let run = 0;
-async function scrubGenerated(chunks: Buffer[], extra: { delimiter?: string; column?: string } = {}) {
+async function scrubGenerated(
+  chunks: Buffer[],
+  extra: { delimiter?: string; column?: string; annotate?: boolean; keepDuplicates?: boolean; drop?: string[] } = {},
+) {
   run++;
   const output = join(dir, `out-${run}.csv`);
   const report = join(dir, `report-${run}.csv`);
@@ -77,18 +80,39 @@ async function scrubGenerated(chunks: Buffer[], extra: { delimiter?: string; col
   return { summary, output, report };
 }
 
+/** What the list owner asked for: extra statuses or reasons to drop, annotations, duplicates kept. */
+const policy = fc.record({
+  annotate: fc.boolean(),
+  keepDuplicates: fc.boolean(),
+  drop: fc.subarray(['risky', 'unknown', 'role_account', 'disposable', 'typo_domain', 'unusual_syntax']),
+});
+
 describe('conservation, in process (scrubCsv, dns off)', () => {
   test(`structured documents: counts, order, identity and line numbers (${RUNS.structured} runs)`, async () => {
     await fc.assert(
-      fc.asyncProperty(csvDocument, fc.boolean(), fc.boolean(), async (doc: GeneratedCsv, giveDelimiter, giveColumn) => {
+      fc.asyncProperty(csvDocument, fc.boolean(), fc.boolean(), policy, async (doc: GeneratedCsv, giveDelimiter, giveColumn, { annotate, keepDuplicates, drop }) => {
         const { summary, output, report } = await scrubGenerated(doc.chunks, {
           ...(giveDelimiter ? { delimiter: doc.delimiter } : {}),
           ...(giveColumn ? { column: 'email' } : {}),
+          annotate,
+          keepDuplicates,
+          drop,
         });
         const expectedRows = doc.records.length + (doc.unclosedTail ? 1 : 0);
         checkCounts(summary);
         const sameDelimiter = summary.delimiter === doc.delimiter;
-        const { cleaned, reported } = await readOutputs(output, report, summary, true, sameDelimiter ? doc.header : undefined);
+        const header = annotate ? [...doc.header, 'email_status', 'email_reason'] : doc.header;
+        const { cleaned: cleanedRows, reported } = await readOutputs(output, report, summary, true, sameDelimiter ? header : undefined);
+        // With --annotate every kept row says why it stayed: never a status or reason that is removed.
+        const cleaned = annotate ? cleanedRows.map((row) => row.slice(0, -2)) : cleanedRows;
+        if (annotate) {
+          for (const row of cleanedRows) {
+            const [status, reason] = row.slice(-2);
+            expect(['invalid', 'duplicate', 'malformed', ...drop]).not.toContain(status);
+            expect(drop).not.toContain(reason);
+            if (keepDuplicates) expect(status).not.toBe('duplicate');
+          }
+        }
         // Rows in the cleaned list + rows in the report = records in the input.
         expect(cleaned.length).toBe(summary.kept);
         expect(reported.length).toBe(summary.removed);
@@ -117,6 +141,9 @@ describe('conservation, in process (scrubCsv, dns off)', () => {
           const built = doc.records[index - 1];
           const shouldBeMalformed = built === undefined || doc.wrongCount[index - 1] === true || doc.overLimit[index - 1] === true;
           expect(row[2] === 'malformed').toBe(shouldBeMalformed);
+          // Removed for a reason: always-removed statuses, or one the policy asked to drop.
+          expect(['invalid', 'duplicate', 'malformed'].includes(row[2]!) || drop.includes(row[2]!) || drop.includes(row[3]!)).toBe(true);
+          if (keepDuplicates) expect(row[2]).not.toBe('duplicate');
           if (built !== undefined && !shouldBeMalformed) {
             expect(row.slice(REPORT_FIXED.length).map(unneutralize)).toEqual(built);
           }
