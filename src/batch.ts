@@ -356,12 +356,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     // full) is a warning, not a failed run: the next run just asks DNS again.
     if (options.cache !== undefined && scrubber.domains !== null) {
       try {
-        const snapshot = scrubber.domains.cache.export();
-        // Another job sharing this cache file may have saved since we loaded it: keep its entries
-        // for the names this run did not look at, so concurrent jobs do not undo each other's work.
-        const current = await loadCacheFile(options.cache, { now: Date.now() });
-        if (current.warning === undefined) mergeMissing(snapshot, current.snapshot);
-        await saveCacheFile(options.cache, snapshot);
+        await saveSharedCache(options.cache, scrubber.domains.cache.export());
       } catch (error) {
         summary.warnings.push(`${(error as Error).message}; the next run will query DNS for these domains again.`);
       }
@@ -380,6 +375,36 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     if (ownsScrubber) await scrubber.close();
   }
 }
+
+/**
+ * Save the cache so that jobs sharing the file do not undo each other's work: under `<cache>.lock`,
+ * re-read the file, keep its entries for the names this run did not look at, and write. Without the
+ * lock two jobs finishing together could both read, then the later rename drops the other's names.
+ * The lock is held for milliseconds, so a busy one is waited for (briefly); one left by a crashed
+ * run is taken over (dead pid). If it stays busy, the save goes ahead unmerged: a lost entry only
+ * costs a DNS query next run.
+ */
+async function saveSharedCache(path: string, snapshot: CacheSnapshot): Promise<void> {
+  let lock: LockHandle | null = null;
+  for (let attempt = 0; lock === null && attempt < CACHE_LOCK_ATTEMPTS; attempt++) {
+    try {
+      lock = await acquireLock(`${path}.lock`);
+    } catch (error) {
+      if (!(error instanceof ListscrubError && error.code === 'E_LOCKED')) throw error;
+      await new Promise((resolveWait) => setTimeout(resolveWait, CACHE_LOCK_WAIT_MS));
+    }
+  }
+  try {
+    const current = await loadCacheFile(path, { now: Date.now() });
+    if (current.warning === undefined) mergeMissing(snapshot, current.snapshot);
+    await saveCacheFile(path, snapshot);
+  } finally {
+    await lock?.release();
+  }
+}
+
+const CACHE_LOCK_ATTEMPTS = 100;
+const CACHE_LOCK_WAIT_MS = 20;
 
 /**
  * Copy into `mine` the entries of `theirs` (the file as another run left it) for names `mine` does
