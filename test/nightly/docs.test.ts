@@ -14,6 +14,16 @@ import { sampleZone } from '../support/sample-zone.mjs';
 import { readJson, runCli, tempDir, type CacheFileJson, type SummaryJson } from './helpers.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/nightly/', import.meta.url));
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+
+/** One `## Heading` section of the README, up to the next `## `. */
+async function readmeSection(heading: string): Promise<string> {
+  const readme = await readFile(README, 'utf8');
+  const start = readme.indexOf(`\n## ${heading}\n`);
+  expect(start, `README has a "## ${heading}" section`).toBeGreaterThanOrEqual(0);
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
 const SAMPLE = fileURLToPath(new URL('../../samples/subscribers.csv', import.meta.url));
 
 let server: DnsServer;
@@ -60,7 +70,7 @@ describe('docs/nightly', () => {
   });
 
   it('the README section shows the example job file verbatim, and its JSON blocks parse', async () => {
-    const readme = await readFile(join(DOCS, 'README-section.md'), 'utf8');
+    const readme = await readmeSection('Nightly list hygiene');
     const blocks = [...readme.matchAll(/```json\n([^]*?)```/g)].map((m) => m[1]!);
     expect(blocks.length).toBeGreaterThanOrEqual(4);
     for (const block of blocks) {
@@ -75,7 +85,7 @@ describe('docs/nightly', () => {
   });
 
   it('the exit-code table lists exactly the codes the CLI uses', async () => {
-    const readme = await readFile(join(DOCS, 'README-section.md'), 'utf8');
+    const readme = await readmeSection('Exit codes');
     const codes = [...readme.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
     expect(codes).toEqual([...new Set(Object.values(EXIT))].sort((a, b) => a - b));
   });
