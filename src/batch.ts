@@ -9,7 +9,7 @@ import { Writable, type Readable } from 'node:stream';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { openCsvInput, type InputEncoding } from './csv/read.js';
-import { cleanStaleTempFiles, createAtomicFileWriter, createCsvWriter, neutralizeFormula, outputError, type AtomicWriter } from './csv/write.js';
+import { cleanStaleTempFiles, createAtomicFileWriter, createCsvWriter, isSpecialFile, neutralizeFormula, outputError, type AtomicWriter } from './csv/write.js';
 import { ListscrubError } from './errors.js';
 import { loadCacheFile, saveCacheFile, type CacheSnapshot } from './jobs/cache-file.js';
 import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
@@ -161,8 +161,11 @@ export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
   if (outputPath === '-' && options.stdout === undefined) throw new ListscrubError('E_OPTION', 'output "-" needs a stdout stream.');
 
   // Taken before anything is read, so a second run fails fast (exit 5) and touches nothing.
+  // The lock sits beside the first output that is a file: not beside '-', nor beside /dev/null or a
+  // named pipe (an unprivileged user cannot create /dev/null.lock, so `-o /dev/null` failed).
+  const lockTarget = (await isSpecialFile(outputPath)) || outputPath === '-' ? reportPath : outputPath;
   const lock: LockHandle | null =
-    options.lock === false ? null : await acquireLock(lockPathFor(outputPath === '-' ? reportPath : outputPath));
+    options.lock === false || (await isSpecialFile(lockTarget)) ? null : await acquireLock(lockPathFor(lockTarget));
   try {
     return await runJob(options, { outputPath, reportPath, drop, started });
   } finally {

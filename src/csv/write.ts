@@ -3,8 +3,8 @@
  * input's delimiter and quotes only where needed, and formula neutralization for report cells.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { constants as fsConstants, createWriteStream } from 'node:fs';
+import { open, readdir, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { Stringifier, type Options as StringifyOptions } from 'csv-stringify';
@@ -107,23 +107,30 @@ function waitFinished(stream: Writable): Promise<void> {
  * commit() fsyncs and renames it over the target, abort() removes it. Under the target name there is
  * only ever the old file or the complete new one. '-' writes to `options.stdout` (never ended; no
  * atomicity is possible there).
+ *
+ * A symlink is followed: the file it points to is replaced and the link is kept. A target that
+ * exists and is not a regular file (/dev/null, /dev/stdout, a named pipe) is written in place:
+ * renaming a temp file over it would replace the device or pipe itself with a regular file (as root,
+ * `-r /dev/null` did exactly that to /dev/null), and a reader of the pipe would never see the data.
  */
 export async function createAtomicFileWriter(
   targetPath: string,
   options: AtomicWriterOptions = {},
 ): Promise<AtomicWriter> {
   if (targetPath === '-') return createStdoutWriter(options.stdout);
-  const target = resolve(targetPath);
-  const dir = dirname(target);
-  const name = basename(target);
+  let target = resolve(targetPath);
   let mode = 0o666;
   try {
     const existing = await stat(target);
     if (existing.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!existing.isFile()) return createInPlaceWriter(targetPath, target);
     mode = existing.mode & 0o777;
+    target = await realpath(target);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw outputError(targetPath, error);
   }
+  const dir = dirname(target);
+  const name = basename(target);
   const tempPath = join(dir, tempFileName(name));
   let handle: FileHandle;
   try {
@@ -202,6 +209,52 @@ export async function createAtomicFileWriter(
       if (state === 'committed' || state === 'aborted') return;
       state = 'aborted';
       await removeTemp().catch(() => undefined);
+    },
+  };
+}
+
+/** True when `path` exists and is neither a regular file nor a directory (a device, pipe or socket). */
+export async function isSpecialFile(path: string): Promise<boolean> {
+  if (path === '-') return false;
+  return stat(path).then(
+    (s) => !s.isFile() && !s.isDirectory(),
+    () => false,
+  );
+}
+
+/**
+ * A target that is not a regular file (/dev/null, /dev/stdout, a named pipe): written in place, like
+ * standard output. No temp file and no rename; commit() ends the stream and reports its errors.
+ */
+function createInPlaceWriter(targetPath: string, target: string): AtomicWriter {
+  const stream = createWriteStream(target, { flags: 'w', highWaterMark: 64 * 1024 });
+  let streamError: Error | null = null;
+  stream.on('error', (error) => {
+    streamError ??= error;
+  });
+  let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+  return {
+    stream,
+    path: targetPath,
+    tempPath: null,
+    async commit() {
+      if (state !== 'open') throw new ListscrubError('E_OUTPUT', `cannot commit ${targetPath}: the writer is ${state}`);
+      state = 'committing';
+      try {
+        if (streamError !== null) throw streamError;
+        await waitFinished(stream);
+        if (streamError !== null) throw streamError;
+        state = 'committed';
+      } catch (error) {
+        state = 'aborted';
+        stream.destroy();
+        throw outputError(targetPath, error);
+      }
+    },
+    async abort() {
+      if (state === 'committed' || state === 'aborted') return;
+      state = 'aborted';
+      stream.destroy();
     },
   };
 }

@@ -41,6 +41,8 @@ export interface CliOptions {
   stdio?: StdioOptions;
   /** Extra node flags before the script (e.g. --max-old-space-size). */
   nodeArgs?: string[];
+  /** Extra spawn options (e.g. uid/gid to run as another user). */
+  spawn?: { uid?: number; gid?: number };
 }
 
 /** No inherited resolver override, no colour. */
@@ -56,6 +58,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
     cwd: options.cwd,
     env: cliEnv(options.env),
     stdio,
+    ...options.spawn,
   });
   const text = { stdout: '', stderr: '' };
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (text.stdout += chunk));

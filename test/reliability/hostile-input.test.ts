@@ -3,8 +3,9 @@
  * cleanly, never a crash or a stack trace. Where a run fails, outputs that existed before are
  * untouched and nothing new (temp file, lock) is left.
  */
-import { symlink, mkdir, readFile, writeFile, readdir } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmod, lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -263,6 +264,68 @@ describe('paths', () => {
       ['3', 'duplicate'],
     ]);
     expect(await leftovers(ws.dir)).toEqual([]);
+  });
+
+  test('outputs that are symlinks: the file they point to is replaced, the link is kept', async () => {
+    const ws = await workspace();
+    const input = join(ws.dir, 'in.csv');
+    await writeFile(input, 'email\nann@example.com\nnot-an-address\n');
+    await mkdir(join(ws.dir, 'lists'));
+    const real = join(ws.dir, 'lists', 'real.csv');
+    await writeFile(real, OLD);
+    const link = join(ws.dir, 'current.csv');
+    await symlink(real, link);
+    const result = await runCli(['clean', input, '-o', link, '-r', ws.report, '--no-dns', '-q']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readFile(real, 'utf8')).toBe('email\nann@example.com\n');
+    expect(await leftovers(ws.dir)).toEqual([]);
+    expect(await leftovers(join(ws.dir, 'lists'))).toEqual([]);
+  });
+
+  test('outputs that are not regular files (a symlink to /dev/null, a named pipe) are written in place, never replaced', async () => {
+    const ws = await workspace();
+    const input = join(ws.dir, 'in.csv');
+    await writeFile(input, 'email\nann@example.com\nnot-an-address\n');
+    const devnull = join(ws.dir, 'discard');
+    await symlink('/dev/null', devnull);
+    const fifo = join(ws.dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    // The pipe's reader, as a shell's `listscrub ... -o pipe & consumer < pipe` would have.
+    const read = (async () => {
+      let text = '';
+      for await (const chunk of createReadStream(fifo, 'utf8')) text += chunk as string;
+      return text;
+    })();
+    const result = await runCli(['clean', input, '-o', fifo, '-r', devnull, '--no-dns', '-q']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await read).toBe('email\nann@example.com\n');
+    expect((await lstat(fifo)).isFIFO()).toBe(true);
+    expect((await lstat(devnull)).isSymbolicLink()).toBe(true);
+    expect((await stat(devnull)).isCharacterDevice()).toBe(true);
+    expect(await leftovers(ws.dir)).toEqual([]);
+  });
+
+  test('-o /dev/null (only the report wanted) works for an unprivileged user: no lock or temp file in /dev', async () => {
+    // Run as nobody when the tests run as root: then a regression could not touch the real /dev.
+    const { dir, cleanup: done } = await tempDir('listscrub-devnull-');
+    try {
+      await chmod(dir, 0o777);
+      const input = join(dir, 'in.csv');
+      await writeFile(input, 'email\nann@example.com\nnot-an-address\n', { mode: 0o644 });
+      const report = join(dir, 'report.csv');
+      const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const result = await runCli(['clean', input, '-o', '/dev/null', '-r', report, '--no-dns', '-q'], { spawn: asNobody });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(parseCsv(await readFile(report, 'utf8')).slice(1).map((row) => row[7])).toEqual(['not-an-address']);
+      expect(await leftovers(dir)).toEqual([]);
+      expect((await stat('/dev/null')).isCharacterDevice()).toBe(true);
+    } finally {
+      await done();
+    }
   });
 
   test('"-" as the report is refused (usage, exit 2)', async () => {
