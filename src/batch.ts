@@ -92,16 +92,18 @@ export function defaultOutputPaths(input: string): { output: string; report: str
   return { output: join(dir, `${base}.clean.csv`), report: join(dir, `${base}.report.csv`) };
 }
 
+/** The path with symlinks resolved, or just made absolute when it does not exist yet. */
+function realTarget(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 function sameFile(a: string, b: string): boolean {
   if (a === '-' || b === '-') return false;
-  const real = (path: string): string => {
-    try {
-      return realpathSync(path);
-    } catch {
-      return resolve(path);
-    }
-  };
-  return real(a) === real(b);
+  return realTarget(a) === realTarget(b);
 }
 
 const DROP_CHOICES: readonly string[] = [...ROW_STATUSES, ...REASON_CODES];
@@ -215,7 +217,10 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
 
     // Temporary files left by a killed run (SIGKILL, power loss) are removed before writing anew.
     for (const path of [outputPath, reportPath]) {
-      if (path !== '-') await cleanStaleTempFiles(dirname(resolve(path)), basename(path)).catch(() => []);
+      if (path === '-') continue;
+      // Beside the file a symlink points to: that is where the writer puts its temp files.
+      const real = realTarget(path);
+      await cleanStaleTempFiles(dirname(real), basename(real)).catch(() => []);
     }
     const cleanedTarget = await createAtomicFileWriter(outputPath, { stdout: options.stdout });
     writers.push(cleanedTarget);

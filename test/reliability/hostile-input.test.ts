@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { leftovers, parseCsv, runCli, STACK_LINE, tempDir, type CliResult, type SummaryJson } from './helpers.js';
+import { deadPid, leftovers, parseCsv, runCli, STACK_LINE, tempDir, type CliResult, type SummaryJson } from './helpers.js';
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -275,6 +275,9 @@ describe('paths', () => {
     await writeFile(real, OLD);
     const link = join(ws.dir, 'current.csv');
     await symlink(real, link);
+    // A temp file a killed run left beside the real file: cleaned up there too.
+    const stale = join(ws.dir, 'lists', `.real.csv.${await deadPid()}.abc123.tmp`);
+    await writeFile(stale, 'half a fi');
     const result = await runCli(['clean', input, '-o', link, '-r', ws.report, '--no-dns', '-q']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
