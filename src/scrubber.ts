@@ -52,6 +52,10 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
   function evaluate(input: string): Verdict | Promise<Verdict> {
     const { verdict, domain } = analyzeAddress(input);
     if (domains === null || domain === null || verdict.status === 'invalid') return verdict;
+    // A cached domain needs no promise: with a warm cache most rows take this path (the async
+    // check() cost ~10 us a row: 1M rows with every domain cached ran 2.5x slower than --no-dns).
+    const cached = domains.checkCached(domain);
+    if (cached !== undefined) return applyDomainOutcome(verdict, cached);
     return domains.check(domain).then((outcome) => applyDomainOutcome(verdict, outcome));
   }
 

@@ -46,6 +46,12 @@ export { mapErrorCode } from './resolver.js';
 export interface DomainChecker {
   /** Classify a lower-case ASCII domain. Never throws; uncertain outcomes are kind 'unknown'. */
   check(domain: string): Promise<DomainOutcome>;
+  /**
+   * What check() would answer, synchronously, when that answer is a cache hit needing no wait (the
+   * canary check done and healthy, no re-check pending for an undeliverable outcome); otherwise
+   * undefined, and the caller uses check(). Counted as a cache hit like check()'s.
+   */
+  checkCached(domain: string): DomainOutcome | undefined;
   /** Run the canary check once (idempotent, memoized promise); check() awaits it implicitly before its first lookup. */
   ready(): Promise<DnsHealth>;
   health(): DnsHealth;
@@ -136,6 +142,9 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
   const learnedUndeliverable = new Set<string>();
   let cacheHits = 0;
   let closed = false;
+  /** The canary check has completed (monitor.ready() resolved). */
+  let canariesDone = false;
+  let readyPromise: Promise<DnsHealth> | undefined;
 
   const resolverLabel = resolver.servers().join(', ') || 'the system resolver';
   const monitor = new HealthMonitor({
@@ -200,6 +209,7 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
     try {
       if (closed) return closedOutcome();
       await monitor.ready();
+      canariesDone = true;
       if (closed) return closedOutcome();
       if (!monitor.healthy) return unavailable(domain);
       if (domain === '') {
@@ -222,6 +232,18 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
     } catch (error) {
       return internalError(error);
     }
+  }
+
+  function checkCached(input: string): DomainOutcome | undefined {
+    if (closed || !canariesDone || !monitor.healthy) return undefined;
+    const domain = normalizeDomain(input);
+    if (domain === '') return undefined;
+    const cached = domains.get(domain);
+    if (cached === undefined) return undefined;
+    // gate() would wait for a re-check before letting an undeliverable outcome out.
+    if (cached.kind === 'undeliverable' && monitor.recheck !== undefined) return undefined;
+    cacheHits++;
+    return cached;
   }
 
   const cache: DnsCache = {
@@ -278,7 +300,13 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
 
   return {
     check,
-    ready: () => monitor.ready(),
+    checkCached,
+    // Memoized: the same promise every time, like monitor.ready().
+    ready: () =>
+      (readyPromise ??= monitor.ready().then((health) => {
+        canariesDone = true;
+        return health;
+      })),
     health: () => monitor.health(),
     stats(): DnsStats {
       return {
