@@ -8,10 +8,15 @@ export const DELIMITER_CANDIDATES = [',', ';', '\t', '|'] as const;
 
 /**
  * Guess the field delimiter from the start of a file (decoded text). Each candidate is tried with the
- * real tokenizer, so delimiters inside quoted fields do not count. The winner splits the most records
- * into the same number of fields (more than one); ties go to the candidate that gives the first record
- * (the header) that same field count, then to the larger field count, then to the order `,` `;` tab
+ * real tokenizer, so delimiters inside quoted fields do not count. For each candidate, the mode of the
+ * field counts (more than one field) is what the rows agree on. Candidates that split the first record
+ * (the header) into that same count come first; among them (or among all, when none does) the winner
+ * is the one with the most records agreeing, then the larger field count, then the order `,` `;` tab
  * `|`. With no candidate at all (a one-column file) the answer is `,`.
+ *
+ * The header goes first because cells of free text (a TSV whose notes hold commas) can make a wrong
+ * delimiter split more rows alike than the right one does when some rows have a wrong field count,
+ * but they rarely split the header into the same number of columns as well.
  *
  * `complete` says whether `sample` is the whole input; otherwise its last (possibly cut) record is
  * ignored.
@@ -32,21 +37,19 @@ export function detectDelimiter(sample: string, complete = true): string {
     for (const c of counts) if (c > 1) freq.set(c, (freq.get(c) ?? 0) + 1);
     let modeFields = 0;
     let agree = 0;
+    // Equally frequent counts: the header's first (see below), then the larger.
     for (const [fields, n] of freq) {
-      if (n > agree || (n === agree && fields > modeFields)) {
+      if (n > agree || (n === agree && modeFields !== counts[0] && (fields === counts[0] || fields > modeFields))) {
         modeFields = fields;
         agree = n;
       }
     }
     if (agree === 0) continue;
-    // A tie (e.g. a header and one data row, each split by a different candidate) is settled by the
-    // first record: a header split into the columns the rows have is the stronger evidence.
     const headerAgrees = counts[0] === modeFields;
     if (
       best === null ||
-      agree > best.agree ||
-      (agree === best.agree && headerAgrees && !best.headerAgrees) ||
-      (agree === best.agree && headerAgrees === best.headerAgrees && modeFields > best.fields)
+      (headerAgrees && !best.headerAgrees) ||
+      (headerAgrees === best.headerAgrees && (agree > best.agree || (agree === best.agree && modeFields > best.fields)))
     ) {
       best = { delimiter, agree, fields: modeFields, headerAgrees };
     }
