@@ -164,3 +164,12 @@ export async function deadPid(): Promise<number> {
   await new Promise((resolve) => child.once('close', resolve));
   return child.pid as number;
 }
+
+/**
+ * The seed of a property: fixed so a failure reproduces; LISTSCRUB_TEST_SEED explores other ones
+ * (`LISTSCRUB_TEST_SEED=123 npx vitest run test/reliability`).
+ */
+export function seedOf(fixed: number): number {
+  const override = Number(process.env.LISTSCRUB_TEST_SEED);
+  return Number.isInteger(override) && override !== 0 ? override : fixed;
+}

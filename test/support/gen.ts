@@ -19,7 +19,7 @@ export interface GeneratedCsv {
   text: string;
   delimiter: Delimiter;
   lineEndings: LineEndingMode;
-  bom: 'none' | 'utf8' | 'utf16le';
+  bom: 'none' | 'utf8' | 'utf16le' | 'utf16be';
   header: string[];
   /** Data records in input order, as the cells written (wrong field counts included). */
   records: string[][];
@@ -120,7 +120,7 @@ export const csvDocument: fc.Arbitrary<GeneratedCsv> = fc
     width: fc.integer({ min: 1, max: 6 }),
     delimiter: fc.constantFrom(...DELIMITERS),
     lineEndings: fc.constantFrom<LineEndingMode>('lf', 'crlf', 'cr', 'mixed'),
-    bom: fc.constantFrom<GeneratedCsv['bom']>('none', 'none', 'utf8', 'utf16le'),
+    bom: fc.constantFrom<GeneratedCsv['bom']>('none', 'none', 'none', 'utf8', 'utf16le', 'utf16be'),
     finalNewline: fc.boolean(),
     unclosedTail: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     tailText: fc.string({ unit: fc.constantFrom('a', ' ', ',', ';', 'é', '@'), maxLength: 20 }),
@@ -189,7 +189,9 @@ export const csvDocument: fc.Arbitrary<GeneratedCsv> = fc
     const body =
       doc.bom === 'utf16le'
         ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])
-        : Buffer.concat([doc.bom === 'utf8' ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(text, 'utf8')]);
+        : doc.bom === 'utf16be'
+          ? Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()])
+          : Buffer.concat([doc.bom === 'utf8' ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(text, 'utf8')]);
     return {
       bytes: body,
       text,
