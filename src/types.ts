@@ -119,9 +119,9 @@ export interface DnsOptions {
 export interface CheckOptions {
   /** `false` = offline (`--no-dns`); an object configures the resolver. Default: system DNS. */
   dns?: false | DnsOptions;
-  /** DNS queries per second (the query limiter). */
+  /** DNS queries per second (bottleneck). */
   rate?: number;
-  /** DNS queries in flight (the query limiter). */
+  /** DNS queries in flight (bottleneck). */
   concurrency?: number;
   /** Bounds, in seconds, for how long DNS answers are cached (default 60 s to 1 day). */
   cacheTtl?: { min?: number; max?: number };

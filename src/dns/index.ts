@@ -6,7 +6,7 @@
  *   index.ts     the checker: options, domain cache, in-flight sharing, health gate, stats
  *   classify.ts  MX / null MX / implicit MX / MX host resolution (RFC 5321 5.1, RFC 7505)
  *   resolver.ts  node:dns Resolver (c-ares), error mapping, retries with bounded backoff
- *   limiter.ts   the query limiter (concurrency + rate; replaced bottleneck)
+ *   limiter.ts   the only bottleneck import
  *   cache.ts     TTL caches with absolute expiry, export/import
  *   health.ts    canaries and the watch during the run
  *   ip.ts        which MX addresses are usable
