@@ -36,6 +36,7 @@ const EXIT_FOR_ERROR: Partial<Record<ErrorCode, number>> = {
   E_OPTION: EXIT.usage,
   E_CONFIG: EXIT.usage,
   E_NO_EMAIL_COLUMN: EXIT.usage,
+  E_SAME_PATH: EXIT.usage,
   E_LOCKED: EXIT.locked,
 };
 

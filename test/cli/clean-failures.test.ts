@@ -90,8 +90,8 @@ describe('clean: exit 1, input that cannot be read and output that cannot be wri
       // Another spelling of the same file.
       run(['clean', 'duplicates.csv', ...dns, '-r', `${dir}/./duplicates.csv`], { cwd: dir }),
     ]);
-    expectCleanFailure(asOutput, 1, /cleaned list path duplicates\.csv is the input file/);
-    expectCleanFailure(asReport, 1, /report path .*duplicates\.csv is the input file/);
+    expectCleanFailure(asOutput, 2, /cleaned list path duplicates\.csv is the input file/);
+    expectCleanFailure(asReport, 2, /report path .*duplicates\.csv is the input file/);
     expect(await readFile(join(dir, 'duplicates.csv'))).toEqual(before);
     expect(await readdir(dir)).toEqual(['duplicates.csv']);
   });

@@ -243,7 +243,7 @@ describe('paths', () => {
       ['-o', ws.output, '-r', ws.output],
     ]) {
       const result = await runCli(['clean', input, ...args, '--no-dns']);
-      expectCleanFailure(result, 1, /is the input file|both go to/);
+      expectCleanFailure(result, 2, /is the input file|both go to/);
       expect(await readFile(input, 'utf8')).toBe(content);
     }
     await expectUntouched(ws);
