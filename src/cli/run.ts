@@ -43,9 +43,14 @@ function version(): string {
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   try {
-    if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    if (name === undefined) {
+      // No command is a usage error: the usage goes to stderr, so stdout stays empty for scripts.
+      io.stderr.write(`${MAIN_HELP}\n`);
+      return EXIT.usage;
+    }
+    if (name === '-h' || name === '--help' || name === 'help') {
       io.stdout.write(`${MAIN_HELP}\n`);
-      return name === undefined ? EXIT.usage : EXIT.ok;
+      return EXIT.ok;
     }
     if (name === '--version' || name === '-v') {
       io.stdout.write(`${version()}\n`);

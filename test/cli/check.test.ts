@@ -184,14 +184,15 @@ describe('listscrub (top level)', () => {
     expect(check.stdout).toMatch(/^Usage: listscrub check \[options\] <address\.\.\.>/);
   });
 
-  it('an unknown command is exit 2 with the usage on stderr; no command at all is exit 2', async () => {
+  it('an unknown command is exit 2 with the usage on stderr; no command at all is exit 2, usage on stderr', async () => {
     const [unknown, nothing] = await Promise.all([run(['frobnicate', 'x']), run([])]);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toMatch(/^listscrub: unknown command "frobnicate"\./);
     expect(unknown.stderr).toMatch(/Usage: listscrub <command>/);
     expect(nothing.code).toBe(2);
-    expect(nothing.stdout).toMatch(/^Usage: listscrub <command>/);
+    expect(nothing.stdout).toBe('');
+    expect(nothing.stderr).toMatch(/^Usage: listscrub <command>/);
   });
 
   it('--version prints the package version', async () => {
