@@ -4,8 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliZone, ROOT, run, STACK_LINE } from '../support/cli.js';
+import { cliZone } from '../support/cli.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { ROOT, run, STACK_LINE } from '../support/spawn.js';
 
 let server: DnsServer;
 let liar: DnsServer;

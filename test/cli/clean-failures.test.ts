@@ -8,8 +8,9 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvRecords, csvRows, cliZone, removeWorkdirs, run, STACK_LINE, workdir, type RunResult } from '../support/cli.js';
+import { csvRecords, cliZone, removeWorkdirs, workdir } from '../support/cli.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { parseCsv, run, STACK_LINE, type CliResult, type SummaryJson } from '../support/spawn.js';
 
 let server: DnsServer;
 let liar: DnsServer;
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 /** One line (or two, with the --help hint) on stderr, nothing on stdout, no stack. */
-function expectCleanFailure(result: RunResult, code: number, message: RegExp): void {
+function expectCleanFailure(result: CliResult, code: number, message: RegExp): void {
   expect(result.code, result.stderr).toBe(code);
   expect(result.stderr).toMatch(message);
   expect(result.stderr).toMatch(/^listscrub: /);
@@ -40,7 +41,7 @@ describe('clean: lists with nothing in them', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rows: 0, kept: 0, removed: 0, exitCode: 0 });
     expect(await readFile(join(dir, 'empty.clean.csv'), 'utf8')).toBe('');
-    expect(csvRows(await readFile(join(dir, 'empty.report.csv')))).toEqual([['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce']]);
+    expect(parseCsv(await readFile(join(dir, 'empty.report.csv')))).toEqual([['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce']]);
   });
 
   it('a header-only file is 0 rows, exit 0, and both outputs carry the header', async () => {
@@ -49,7 +50,7 @@ describe('clean: lists with nothing in them', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rows: 0, kept: 0, removed: 0, column: { name: 'email' } });
     expect(await readFile(join(dir, 'header-only.clean.csv'), 'utf8')).toBe('first_name,last_name,email\n');
-    expect(csvRows(await readFile(join(dir, 'header-only.report.csv')))).toEqual([
+    expect(parseCsv(await readFile(join(dir, 'header-only.report.csv')))).toEqual([
       ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', 'first_name', 'last_name', 'email'],
     ]);
   });
@@ -60,9 +61,9 @@ describe('clean: exit 1, input that cannot be read and output that cannot be wri
     const files = ['binary.bin', 'gzip.csv.gz', 'utf16le-nobom.csv'];
     const dir = await workdir(files);
     const [binary, gzip, utf16] = await Promise.all(files.map((file) => run(['clean', file, ...dns], { cwd: dir })));
-    expectCleanFailure(binary as RunResult, 1, /binary\.bin looks like a binary file/);
-    expectCleanFailure(gzip as RunResult, 1, /gzip\.csv\.gz looks like a gzip file; decompress it first/);
-    expectCleanFailure(utf16 as RunResult, 1, /UTF-16LE.*--encoding utf16le/);
+    expectCleanFailure(binary as CliResult, 1, /binary\.bin looks like a binary file/);
+    expectCleanFailure(gzip as CliResult, 1, /gzip\.csv\.gz looks like a gzip file; decompress it first/);
+    expectCleanFailure(utf16 as CliResult, 1, /UTF-16LE.*--encoding utf16le/);
     expect((await readdir(dir)).sort()).toEqual([...files].sort());
 
     const decoded = await run(['clean', 'utf16le-nobom.csv', '--encoding', 'utf16le', ...dns, '--json'], { cwd: dir });
@@ -126,7 +127,7 @@ describe('clean: exit 2, usage errors', () => {
     ];
     const results = await Promise.all(cases.map(([args]) => run(['clean', ...args, ...dns], { cwd: dir })));
     for (const [i, [args, message]] of cases.entries()) {
-      const result = results[i] as RunResult;
+      const result = results[i] as CliResult;
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
       expectCleanFailure(result, 2, message);
       expect(result.stdout).toBe('');
@@ -142,12 +143,7 @@ describe('clean: exit 3, 4 and 5', () => {
     const result = await run(['clean', 'list.csv', '--dns', liar.address, '--summary', 'summary.json'], { cwd: dir });
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/DNS: UNHEALTHY\. The DNS resolver at 127\.0\.0\.1:\d+ answered NXDOMAIN/);
-    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as {
-      dns: { healthy: boolean; detail: string };
-      statuses: Record<string, number>;
-      reasons: Record<string, number>;
-      exitCode: number;
-    };
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as SummaryJson;
     expect(summary.exitCode).toBe(3);
     expect(summary.dns.healthy).toBe(false);
     expect(summary.dns.detail).toMatch(/NXDOMAIN/);

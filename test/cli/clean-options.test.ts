@@ -6,8 +6,9 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvRecords, csvRows, cliZone, removeWorkdirs, run, STACK_LINE, workdir, type RunResult } from '../support/cli.js';
+import { csvRecords, cliZone, removeWorkdirs, workdir } from '../support/cli.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { parseCsv, run, STACK_LINE, type CliResult, type SummaryJson } from '../support/spawn.js';
 
 let server: DnsServer;
 let dns: string[];
@@ -21,31 +22,15 @@ afterAll(async () => {
   await removeWorkdirs();
 });
 
-interface SummaryJson {
-  rows: number;
-  kept: number;
-  removed: number;
-  statuses: Record<string, number>;
-  reasons: Record<string, number>;
-  dns: { enabled: boolean; healthy: boolean; queries: number; domains: number; cacheHits: number };
-  durationMs: number;
-  input: string;
-  output: string | null;
-  report: string | null;
-  column: { index: number; name: string | null };
-  delimiter: string;
-  exitCode: number;
-}
-
-function summaryOf(result: RunResult): SummaryJson {
+function summaryOf(result: CliResult): SummaryJson {
   expect(result.stderr, result.stderr).not.toMatch(STACK_LINE);
   return JSON.parse(result.stdout) as SummaryJson;
 }
 
 /** Data rows of the cleaned list (header dropped when there is one) and of the report. */
 async function outputs(cleaned: string, report: string, { header = true, delimiter = ',' } = {}) {
-  const cleanedRows = csvRows(await readFile(cleaned), delimiter);
-  const reportRows = csvRows(await readFile(report));
+  const cleanedRows = parseCsv(await readFile(cleaned), delimiter);
+  const reportRows = parseCsv(await readFile(report));
   return {
     cleanedHeader: header ? cleanedRows[0] : undefined,
     cleaned: header ? cleanedRows.slice(1) : cleanedRows,
@@ -141,7 +126,7 @@ describe('clean: outputs, summary and conservation', () => {
     const dir = await workdir(cases.map((c) => c.file));
     const results = await Promise.all(cases.map((c) => run(['clean', c.file, ...dns, '--json', ...(c.args ?? [])], { cwd: dir })));
     for (const [i, c] of cases.entries()) {
-      const result = results[i] as RunResult;
+      const result = results[i] as CliResult;
       expect(result.code, `${c.file}: ${result.stderr}`).toBe(0);
       const summary = summaryOf(result);
       expect(summary.column.name, c.file).toBe(c.column);
@@ -232,7 +217,7 @@ describe('clean: input options', () => {
     const summary = summaryOf(result);
     expect(summary.column.index).toBe(1);
     expect(await readFile(join(dir, 'no-header.clean.csv'), 'utf8')).toBe('');
-    const report = csvRows(await readFile(join(dir, 'no-header.report.csv')));
+    const report = parseCsv(await readFile(join(dir, 'no-header.report.csv')));
     expect(report[0]?.slice(0, 7)).toEqual(REPORT_COLUMNS);
     // The first line is data, not a header: it is row 1 at line 1.
     expect(report.slice(1).map((row) => [row[0], row[1], row[2], row[8]])).toEqual([
@@ -283,7 +268,7 @@ describe('clean: input options', () => {
     expect(latin1.code).toBe(0);
     expect(summaryOf(latin1)).toMatchObject({ rows: 3, kept: 3, delimiter: ';', column: { name: 'courriel' } });
     // The cleaned list is UTF-8.
-    const cleaned = csvRows(await readFile(join(dir, 'latin1.clean.csv')), ';');
+    const cleaned = parseCsv(await readFile(join(dir, 'latin1.clean.csv')), ';');
     expect(cleaned).toEqual([
       ['nom', 'prénom', 'courriel'],
       ['Müller', 'Jürgen', 'juergen@example.de'],
@@ -348,7 +333,7 @@ describe('clean: policy and output options', () => {
       removed: (await csvRecords(join(dir, `r${i}.csv`))).map((r) => `${r.name}:${r.status}:${r.reason}`),
     });
     for (const result of runs) expect(result.code).toBe(0);
-    expect(summaryOf(runs[0] as RunResult).statuses).toMatchObject({ valid: 1, risky: 4 });
+    expect(summaryOf(runs[0] as CliResult).statuses).toMatchObject({ valid: 1, risky: 4 });
     expect(await reasons(0)).toEqual({ kept: ['Ann', 'Temp', 'Info', 'Typo', 'Odd'], removed: [] });
     expect(await reasons(1)).toEqual({
       kept: ['Ann'],
@@ -357,7 +342,7 @@ describe('clean: policy and output options', () => {
     expect(await reasons(2)).toEqual({ kept: ['Ann', 'Typo', 'Odd'], removed: ['Temp:risky:disposable', 'Info:risky:role_account'] });
     // The typo suggestion travels into the report.
     expect((await csvRecords(join(dir, 'r1.csv')))[2]?.suggestion).toBe('jane@gmail.com');
-    expectConserved(summaryOf(runs[1] as RunResult), ['Ann'], [1, 2, 3, 4], 5);
+    expectConserved(summaryOf(runs[1] as CliResult), ['Ann'], [1, 2, 3, 4], 5);
   });
 
   it('rejects an unknown --drop value with a usage error', async () => {
@@ -377,7 +362,7 @@ describe('clean: policy and output options', () => {
       run(['clean', 'duplicates.csv', ...dns, '--normalize', '--keep-duplicates', '-o', '-', '-q'], { cwd: dir }),
     ]);
     expect(annotated.code).toBe(0);
-    expect(csvRows(annotated.stdout)).toEqual([
+    expect(parseCsv(annotated.stdout)).toEqual([
       ['name', 'email', 'email_status', 'email_reason'],
       ['Ann', 'ann@example.com', 'valid', 'ok'],
       ['Temp', 'temp@mailinator.com', 'risky', 'disposable'],
@@ -387,7 +372,7 @@ describe('clean: policy and output options', () => {
     ]);
     expect(normalized.code).toBe(0);
     // Domains are lower-cased and spaces trimmed; the local part keeps its case.
-    expect(csvRows(normalized.stdout)).toEqual([
+    expect(parseCsv(normalized.stdout)).toEqual([
       ['email', 'name'],
       ['ann@example.com', 'Ann'],
       ['Ann@example.com', 'Ann again'],
@@ -415,7 +400,7 @@ describe('clean: policy and output options', () => {
     expect(result.stdout).toBe('first,last,email\nAnn,Lee,ann@example.com\nDan,Poe,dan@example.com\n');
     expect(result.stderr).toMatch(/5 rows from wrong-field-counts\.csv/);
     expect(existsSync(join(dir, 'wrong-field-counts.clean.csv'))).toBe(false);
-    expect(csvRows(await readFile(join(dir, 'wrong-field-counts.report.csv')))).toHaveLength(4);
+    expect(parseCsv(await readFile(join(dir, 'wrong-field-counts.report.csv')))).toHaveLength(4);
   });
 
   it('-o - with --json is a usage error (both want stdout)', async () => {

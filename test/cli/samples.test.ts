@@ -5,8 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvRecords, csvRows, removeWorkdirs, run, SAMPLES, STACK_LINE, workdir } from '../support/cli.js';
+import { csvRecords, removeWorkdirs, SAMPLES, workdir } from '../support/cli.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { parseCsv, run, STACK_LINE, type SummaryJson } from '../support/spawn.js';
 import { SAMPLE_OUTCOMES, sampleZone } from '../support/sample-zone.mjs';
 
 let server: DnsServer;
@@ -22,16 +23,6 @@ afterAll(async () => {
   await Promise.all([server.close(), liar.close()]);
   await removeWorkdirs();
 });
-
-interface SummaryJson {
-  rows: number;
-  kept: number;
-  removed: number;
-  statuses: Record<string, number>;
-  reasons: Record<string, number>;
-  dns: { healthy: boolean; domains: number };
-  exitCode: number;
-}
 
 /** samples/README.md, table "Reason | Rows": how many rows carry each reason. */
 const README_REASONS = {
@@ -115,7 +106,7 @@ describe('samples/subscribers.csv with the sample zone', () => {
       expect(at(line)).toMatchObject({ status: 'malformed', reason: 'malformed_row' });
       expect(at(line)?.detail).toMatch(new RegExp(`line ${line}\\b`));
     }
-    const raw = csvRows(await readFile(join(dir, 'subscribers.report.csv')));
+    const raw = parseCsv(await readFile(join(dir, 'subscribers.report.csv')));
     // The malformed row with 6 fields keeps all 6 after the 7 report columns.
     expect(raw.find((row) => row[1] === '102')?.slice(7)).toEqual(['Patrick', "O'Neil", ' Jr.', 'patrick.oneil@gmail.com', '2022-05-14', 'website']);
 
@@ -147,7 +138,7 @@ describe('samples/subscribers.csv with the sample zone', () => {
     expect(result.code, result.stderr).toBe(3);
     const summary = JSON.parse(result.stdout) as SummaryJson;
     expect(summary.dns.healthy).toBe(false);
-    for (const reason of ['domain_not_found', 'null_mx', 'no_mail_server', 'mx_invalid']) expect(summary.reasons[reason], reason).toBeUndefined();
+    for (const reason of ['domain_not_found', 'null_mx', 'no_mail_server', 'mx_invalid'] as const) expect(summary.reasons[reason], reason).toBeUndefined();
     // Only offline findings remove rows: the 12 syntax errors, 6 duplicates and 2 malformed rows.
     expect(summary.statuses).toMatchObject({ invalid: 12, duplicate: 6, malformed: 2 });
     expect(summary.removed).toBe(20);

@@ -10,45 +10,18 @@
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DnsServer } from '../support/dns-server.js';
-import {
-  dnsFlags,
-  namesOf,
-  nightlyZone,
-  queriesFor,
-  readJson,
-  runCli,
-  startServer,
-  tempDir,
-  writeList,
-  type CacheFileJson,
-  type SummaryJson,
-} from './helpers.js';
+import { runCli, tempDirEach, type SummaryJson } from '../support/spawn.js';
+import { dnsFlags, namesOf, queriesFor, readJson, useNightlyServer, writeList, type CacheFileJson } from './helpers.js';
 
 const LIST_DOMAINS = ['good.com', 'fine.org', 'nullmx.org', 'missing.com'];
 const EMAILS = ['ann@good.com', 'bob@fine.org', 'cy@nullmx.org', 'dee@missing.com', 'eve@good.com'];
 
 let server: DnsServer;
 let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-  server.setZone(nightlyZone());
-  server.setMode('normal');
-  server.setLatency(0);
-  server.resetStats();
-});
-afterEach(async () => {
-  await cleanup();
-});
+useNightlyServer((s) => (server = s));
+tempDirEach((d) => (dir = d));
 
 async function clean(list: string, extra: string[] = []): Promise<{ code: number | null; summary: SummaryJson; stderr: string }> {
   const result = await runCli(['clean', list, '--json', '--cache', join(dir, 'dns-cache.json'), ...dnsFlags(server), ...extra], { cwd: dir });

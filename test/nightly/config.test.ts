@@ -4,28 +4,15 @@
  */
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DnsServer } from '../support/dns-server.js';
-import { exists, nightlyZone, readJson, runCli, startServer, tempDir, writeList, type CacheFileJson, type SummaryJson } from './helpers.js';
+import { runCli, tempDirEach, type SummaryJson } from '../support/spawn.js';
+import { exists, readJson, useNightlyServer, writeList, type CacheFileJson } from './helpers.js';
 
 let server: DnsServer;
 let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-  server.setZone(nightlyZone());
-  server.resetStats();
-});
-afterEach(async () => {
-  await cleanup();
-});
+useNightlyServer((s) => (server = s));
+tempDirEach((d) => (dir = d));
 
 function dnsSection(): Record<string, unknown> {
   return { servers: [server.address], timeoutMs: 300, retries: 1, canary: ['gmail.com'], allowPrivate: false };

@@ -11,7 +11,8 @@ import { EXIT } from '../../src/cli/io.js';
 import { loadJobConfig } from '../../src/jobs/config.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { sampleZone } from '../support/sample-zone.mjs';
-import { readJson, runCli, tempDir, type CacheFileJson, type SummaryJson } from './helpers.js';
+import { runCli, tempDir, type SummaryJson } from '../support/spawn.js';
+import { readJson, type CacheFileJson } from './helpers.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/nightly/', import.meta.url));
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));

@@ -7,41 +7,16 @@ import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { HistoryEntry } from '../../src/jobs/history.js';
 import type { DnsServer } from '../support/dns-server.js';
-import {
-  dnsFlags,
-  exists,
-  nightlyZone,
-  readJson,
-  runCli,
-  startCli,
-  startServer,
-  tempDir,
-  waitForJsonFile,
-  writeList,
-  type SummaryJson,
-} from './helpers.js';
+import { runCli, startCli, tempDirEach, type SummaryJson } from '../support/spawn.js';
+import { dnsFlags, exists, readJson, useNightlyServer, waitForJsonFile, writeList } from './helpers.js';
 
 let server: DnsServer;
 let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-  server.setZone(nightlyZone());
-  server.setMode('normal');
-  server.resetStats();
-});
-afterEach(async () => {
-  await cleanup();
-});
+useNightlyServer((s) => (server = s));
+tempDirEach((d) => (dir = d));
 
 const PREVIOUS_CLEAN = 'email\nold@good.com\n';
 const PREVIOUS_REPORT = 'row,line,status,reason\n1,2,invalid,syntax\n';
@@ -169,21 +144,6 @@ describe('the <output>.lock', () => {
   });
 });
 
-interface HistoryLine {
-  time: string;
-  exitCode: number;
-  durationMs: number;
-  rows: number;
-  kept: number;
-  removed: number;
-  statuses: Record<string, number>;
-  reasons: Record<string, number>;
-  dns: { healthy: boolean; queries: number; cacheHits: number } | null;
-  input: string;
-  output: string;
-  error?: string;
-}
-
 describe('--history and `listscrub history`', () => {
   it('appends one JSON line per run, failed runs included, and prints them as a table', async () => {
     const history = join(dir, 'history.jsonl');
@@ -203,7 +163,7 @@ describe('--history and `listscrub history`', () => {
     const lines = (await readFile(history, 'utf8')).split('\n');
     expect(lines.pop()).toBe('');
     expect(lines).toHaveLength(4);
-    const entries = lines.map((line) => JSON.parse(line) as HistoryLine);
+    const entries = lines.map((line) => JSON.parse(line) as HistoryEntry);
     expect(entries.map((e) => e.exitCode)).toEqual([0, 4, 1, 3]);
     for (const entry of entries) {
       expect(Date.parse(entry.time)).toBeGreaterThanOrEqual(before - 1000);

@@ -5,31 +5,23 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DnsServer, ZoneEntry } from '../support/dns-server.js';
-import { exists, nightlyZone, runCli, startCli, startServer, tempDir, waitForJsonFile, writeList } from './helpers.js';
+import { runCli, startCli, tempDirEach } from '../support/spawn.js';
+import { exists, nightlyZone, useNightlyServer, waitForJsonFile, writeList } from './helpers.js';
+
+// slow1.com and slow2.com answer after 700 ms each, asked one after the other (concurrency 1), so
+// every run outlasts a one-second cron tick: overlap would show. (Two short delays rather than one
+// long one: an answer slower than ~1 s costs a second query, see src/dns/resolver.ts.)
+const slow: ZoneEntry = { MX: [{ preference: 10, exchange: 'mail.good.com' }], behavior: 'delay:700' };
 
 let server: DnsServer;
 let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  // slow1.com and slow2.com answer after 700 ms each, asked one after the other (concurrency 1), so
-  // every run outlasts a one-second cron tick: overlap would show. (Two short delays rather than one
-  // long one: an answer slower than ~1 s costs a second query, see src/dns/resolver.ts.)
-  const slow: ZoneEntry = { MX: [{ preference: 10, exchange: 'mail.good.com' }], behavior: 'delay:700' };
-  server = await startServer(nightlyZone({ 'slow1.com': structuredClone(slow), 'slow2.com': structuredClone(slow) }));
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-  server.resetStats();
-});
-afterEach(async () => {
-  await cleanup();
-});
+useNightlyServer(
+  (s) => (server = s),
+  () => nightlyZone({ 'slow1.com': structuredClone(slow), 'slow2.com': structuredClone(slow) }),
+);
+tempDirEach((d) => (dir = d));
 
 async function writeJob(extra: Record<string, unknown> = {}): Promise<string> {
   await writeList(join(dir, 'list.csv'), ['ann@good.com', 'sam@slow1.com', 'sue@slow2.com', 'dee@missing.com']);

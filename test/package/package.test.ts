@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/cli.js';
+import { ROOT } from '../support/spawn.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { CANARY_ZONE } from '../support/zones.js';
 

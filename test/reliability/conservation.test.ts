@@ -17,7 +17,8 @@ import { scrubCsv, type Summary } from '../../src/batch.js';
 import { openCsvInput, type CsvInputItem } from '../../src/csv/read.js';
 import { isListscrubError } from '../../src/errors.js';
 import { chaosDocument, csvDocument, type GeneratedCsv } from '../support/gen.js';
-import { parseCsv, runCli, STACK_LINE, tempDir, seedOf, type SummaryJson } from './helpers.js';
+import { parseCsv, runCli, STACK_LINE, tempDir, type SummaryJson } from '../support/spawn.js';
+import { seedOf } from './helpers.js';
 
 /** Runs per property; seeded so a failure reproduces. */
 export const RUNS = { structured: 200, chaos: 300, cli: 15 } as const;

@@ -13,12 +13,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { scrubCsv } from '../../src/batch.js';
 import { startDnsServer, type Zone, type ZoneEntry } from '../support/dns-server.js';
 import { CANARY_ZONE } from '../support/zones.js';
-import { parseCsv, runCli, STACK_LINE, tempDir, seedOf, type SummaryJson } from './helpers.js';
+import { parseCsv, runCli, STACK_LINE, tempDir, type SummaryJson } from '../support/spawn.js';
+import { seedOf } from './helpers.js';
 
 export const DNS_RUNS = 30;
 
 /** Reasons that call an address invalid on DNS grounds: never allowed without a trustworthy answer. */
-const DNS_INVALID_REASONS = ['domain_not_found', 'null_mx', 'no_mail_server', 'mx_invalid'];
+const DNS_INVALID_REASONS = ['domain_not_found', 'null_mx', 'no_mail_server', 'mx_invalid'] as const;
 const DNS_UNKNOWN_REASONS = ['dns_timeout', 'dns_error', 'dns_unavailable'];
 
 let dir: string;

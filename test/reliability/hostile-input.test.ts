@@ -10,7 +10,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deadPid, leftovers, parseCsv, runCli, STACK_LINE, tempDir, type CliResult, type SummaryJson } from './helpers.js';
+import { deadPid, parseCsv, runCli, STACK_LINE, tempDir, type CliResult, type SummaryJson } from '../support/spawn.js';
+import { leftovers, makeWorkspace, type Workspace } from './helpers.js';
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -18,16 +19,7 @@ beforeAll(async () => ({ dir: root, cleanup } = await tempDir('listscrub-hostile
 afterAll(async () => cleanup());
 
 const OLD = 'previous content\n';
-let n = 0;
-async function workspace(): Promise<{ dir: string; output: string; report: string }> {
-  const dir = join(root, `ws-${++n}`);
-  await mkdir(dir);
-  const output = join(dir, 'out.csv');
-  const report = join(dir, 'report.csv');
-  await writeFile(output, OLD);
-  await writeFile(report, OLD);
-  return { dir, output, report };
-}
+const workspace = (): Promise<Workspace> => makeWorkspace(root, { output: OLD, report: OLD });
 
 function expectCleanFailure(result: CliResult, code: number, message: RegExp): void {
   expect(result.stderr).not.toContain(STACK_LINE);
@@ -47,7 +39,7 @@ async function cleanFile(content: Buffer | string, extra: string[] = [], nodeArg
   return { ...ws, input, result };
 }
 
-async function expectUntouched(ws: { dir: string; output: string; report: string }): Promise<void> {
+async function expectUntouched(ws: Workspace): Promise<void> {
   expect(await readFile(ws.output, 'utf8')).toBe(OLD);
   expect(await readFile(ws.report, 'utf8')).toBe(OLD);
   expect(await leftovers(ws.dir)).toEqual([]);

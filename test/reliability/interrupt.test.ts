@@ -8,12 +8,13 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeBigList } from '../support/gen.js';
-import { BIN, deadPid, leftovers, parseCsv, runCli, STACK_LINE, startCli, tempDir, waitForFile } from './helpers.js';
+import { BIN, deadPid, parseCsv, runCli, STACK_LINE, startCli, tempDir, waitForFile } from '../support/spawn.js';
+import { leftovers, makeWorkspace, type Workspace } from './helpers.js';
 
 const ROWS = 300_000;
 const OLD_OUTPUT = 'previous cleaned list\n';
@@ -29,17 +30,8 @@ beforeAll(async () => {
 });
 afterAll(async () => cleanup());
 
-let n = 0;
 /** A fresh directory with previous outputs of known content. */
-async function workspace(): Promise<{ dir: string; output: string; report: string }> {
-  const dir = join(root, `ws-${++n}`);
-  await mkdir(dir);
-  const output = join(dir, 'out.csv');
-  const report = join(dir, 'report.csv');
-  await writeFile(output, OLD_OUTPUT);
-  await writeFile(report, OLD_REPORT);
-  return { dir, output, report };
-}
+const workspace = (): Promise<Workspace> => makeWorkspace(root, { output: OLD_OUTPUT, report: OLD_REPORT });
 
 const TEMP_OF_OUTPUT = /^\.out\.csv\.\d+\.[0-9a-f]+\.tmp$/;
 

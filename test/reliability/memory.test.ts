@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { scrubCsv } from '../../src/batch.js';
 import { bigListStream } from '../support/gen.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../support/spawn.js';
 
 const ROWS = 200_000;
 const FILLER = 1000; // bytes of notes per row: ~1 KB rows, ~205 MB in all

@@ -10,7 +10,8 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { scrubCsv } from '../../src/batch.js';
-import { parseCsv, runCli, tempDir, seedOf, type SummaryJson } from './helpers.js';
+import { parseCsv, runCli, tempDir, type SummaryJson } from '../support/spawn.js';
+import { seedOf } from './helpers.js';
 
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
