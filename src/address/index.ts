@@ -63,8 +63,28 @@ function invalid(input: string, detail: string, suggestion?: string): AddressAna
   return { verdict: makeVerdict(input, null, 'syntax', detail, suggestion), domain: null };
 }
 
+/**
+ * (length, first letter folded) of every role name: a plain ASCII local part whose pair is not here
+ * cannot be a role name (ASCII lower-casing keeps the length and folds only A-Z), so most rows skip
+ * the slice, the lower-casing and the set lookup on a fresh string (~200 ns a row).
+ */
+const ROLE_SHAPES: ReadonlySet<number> = new Set([...ROLE_LOCAL_PARTS].map((role) => role.length * 128 + role.charCodeAt(0)));
+
 function isRoleAccount(local: string): boolean {
   const plus = local.indexOf('+');
+  const end = plus >= 0 ? plus : local.length;
+  let first = local.charCodeAt(0);
+  if (first >= 0x41 && first <= 0x5a) first += 0x20;
+  if (first < 0x80 && !ROLE_SHAPES.has(end * 128 + first)) {
+    let ascii = true;
+    for (let i = 1; i < end; i++) {
+      if (local.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return false;
+  }
   const base = (plus >= 0 ? local.slice(0, plus) : local).toLowerCase();
   return ROLE_LOCAL_PARTS.has(base);
 }
