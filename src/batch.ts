@@ -9,13 +9,13 @@ import { Writable, type Readable } from 'node:stream';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { openCsvInput, type InputEncoding } from './csv/read.js';
-import { cleanStaleTempFiles, createAtomicFileWriter, createCsvWriter, isSpecialFile, neutralizeFormula, outputError, type AtomicWriter } from './csv/write.js';
+import { cleanStaleTempFiles, createAtomicFileWriter, createCsvBatchWriter, isSpecialFile, neutralizeFormula, outputError, type AtomicWriter } from './csv/write.js';
 import { ListscrubError } from './errors.js';
 import { loadCacheFile, saveCacheFile, type CacheSnapshot } from './jobs/cache-file.js';
 import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
 import { describe, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
-import { createScrubStream, type ScrubbedRow } from './stream/index.js';
+import { createScrubStream, reserveAddresses, type ScrubbedRow } from './stream/index.js';
 import { REASON_CODES, ROW_STATUSES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus } from './types.js';
 
 
@@ -126,11 +126,11 @@ function emptyCounts(): Record<RowStatus, number> {
 }
 
 /**
- * Write one row; when the stream is full, a promise of its 'drain' (until `signal` says the run
+ * Write a batch of rows; when the stream is full, a promise of its 'drain' (until `signal` says the run
  * stopped); otherwise undefined, so the common case costs no promise.
  */
-function writeRow(stream: Writable, row: unknown[], signal: AbortSignal): Promise<void> | undefined {
-  if (stream.write(row)) return undefined;
+function writeBatch(stream: Writable, rows: unknown[][], signal: AbortSignal): Promise<void> | undefined {
+  if (stream.write(rows)) return undefined;
   return once(stream, 'drain', { signal }).then(() => undefined);
 }
 
@@ -142,6 +142,9 @@ function writeRow(stream: Writable, row: unknown[], signal: AbortSignal): Promis
  * query speed and cost a few MB (a row is a few hundred bytes).
  */
 const JOB_WINDOW = 8192;
+
+/** Rows the router gathers per output before formatting and writing them in one go. */
+const ROUTE_BATCH = 256;
 
 export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
   const started = Date.now();
@@ -228,8 +231,30 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     writers.push(reportTarget);
 
     // The cleaned list keeps the input's delimiter and line ending; the report is plain CSV.
-    const cleanedCsv = createCsvWriter({ delimiter: input.delimiter, lineEnding: input.lineEnding, header: cleanedHeader });
-    const reportCsv = createCsvWriter({ delimiter: ',', header: reportHeader });
+    // Rows are formatted a batch at a time (ROUTE_BATCH rows per write: one stream hop and one string
+    // per batch), with the same csv-stringify options as createCsvWriter().
+    const cleanedCsv = createCsvBatchWriter({ delimiter: input.delimiter, lineEnding: input.lineEnding, header: cleanedHeader });
+    const reportCsv = createCsvBatchWriter({ delimiter: ',', header: reportHeader });
+    let cleanedBatch: string[][] = [];
+    let reportBatch: string[][] = [];
+    let batched = 0;
+    /** Write the gathered rows; a promise when an output is full (resolved on its 'drain'). */
+    const flushBatches = (): Promise<void> | undefined => {
+      batched = 0;
+      let waitCleaned: Promise<void> | undefined;
+      let waitReport: Promise<void> | undefined;
+      if (cleanedBatch.length > 0) {
+        waitCleaned = writeBatch(cleanedCsv, cleanedBatch, stop.signal);
+        cleanedBatch = [];
+      }
+      if (reportBatch.length > 0) {
+        waitReport = writeBatch(reportCsv, reportBatch, stop.signal);
+        reportBatch = [];
+      }
+      if (waitCleaned === undefined) return waitReport;
+      if (waitReport === undefined) return waitCleaned;
+      return Promise.all([waitCleaned, waitReport]).then(() => undefined);
+    };
     const cleanedDone = pipeline(cleanedCsv, cleanedTarget.stream, { end: cleanedTarget.tempPath !== null });
     const reportDone = pipeline(reportCsv, reportTarget.stream);
     // When the main pipeline fails (interrupt, bad bytes mid-file) these are never awaited, and the
@@ -280,7 +305,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
             verdict.bounce ?? '',
             ...record,
           ];
-          wait = writeRow(reportCsv, cells.map(neutralizeFormula), stop.signal);
+          reportBatch.push(cells.map(neutralizeFormula));
         } else {
           kept += 1;
           let cells = record;
@@ -289,8 +314,12 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
             cells[columnIndex] = verdict.address;
           }
           if (options.annotate) cells = [...cells, verdict.status, verdict.reason];
-          wait = writeRow(cleanedCsv, cells, stop.signal);
+          cleanedBatch.push(cells);
         }
+        // Both batches go out together every ROUTE_BATCH rows: a row held longer (a report row
+        // waiting for 256 removed rows) kept its cells, and the 64 KB input chunk they are cut from,
+        // alive through more young-generation collections (scavenge time doubled).
+        if (++batched >= ROUTE_BATCH) wait = flushBatches();
         if (options.onProgress !== undefined && (rows - lastProgress >= 1000 || rows === 1)) {
           lastProgress = rows;
           options.onProgress({ rows, bytesRead: input.bytesRead(), totalBytes: input.totalBytes });
@@ -311,15 +340,21 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
         wait.then(() => callback(), (error: Error) => callback(error));
       },
       final(callback) {
+        // Nothing waits for these drains: end() below flushes what is buffered.
+        flushBatches()?.catch(() => undefined);
         cleanedCsv.end();
         reportCsv.end();
         callback();
       },
     });
 
+    const scrub = createScrubStream<string[]>({ column: columnIndex, scrubber, keepDuplicates: options.keepDuplicates === true, window: JOB_WINDOW });
+    // At most one distinct address per record: the duplicate index is sized once, up front, instead
+    // of doubling through a file (on 5M rows the last doubling held 48 + 96 MB of tables at once).
+    if (input.estimatedRecords !== null) reserveAddresses(scrub, input.estimatedRecords);
     await pipeline(
       input.records,
-      createScrubStream<string[]>({ column: columnIndex, scrubber, keepDuplicates: options.keepDuplicates === true, window: JOB_WINDOW }),
+      scrub,
       route,
       { signal: stop.signal },
     );

@@ -104,6 +104,11 @@ export interface CsvInput {
   bytesRead(): number;
   /** Input size in bytes for a regular file (progress), else null. */
   totalBytes: number | null;
+  /**
+   * About how many records a regular file holds (its size over the bytes per line of the text read
+   * so far), to size the duplicate index up front; null when the size is not known.
+   */
+  estimatedRecords: number | null;
 }
 
 /** Bytes -> TokenEvents. Sniffs the encoding and detects the delimiter from the first text. */
@@ -118,7 +123,9 @@ class CsvEventStream extends Transform {
   private readonly firstRecordName: string;
 
   constructor(options: { encoding: InputEncoding; label: string; delimiter?: string; maxRecordSize: number; header: boolean }) {
-    super({ readableObjectMode: true, readableHighWaterMark: 64 });
+    // Each pushed chunk is the array of events one input chunk completed (~1,000 records of 64 KB):
+    // an object-mode push and read() per record cost ~0.3 us each on a 1M-row list.
+    super({ readableObjectMode: true, readableHighWaterMark: 1 });
     this.decoder = new InputDecoder(options.encoding, options.label);
     this.fixedDelimiter = options.delimiter;
     this.maxRecordSize = options.maxRecordSize;
@@ -165,7 +172,7 @@ class CsvEventStream extends Transform {
 
   private emitEvents(events: TokenEvent[]): void {
     // Bounded by one input chunk; the Transform does not take the next chunk before these are read.
-    for (const event of events) this.push(event);
+    if (events.length > 0) this.push(events);
   }
 }
 
@@ -291,11 +298,21 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
     sourceError ??= error;
     poke();
   });
+  /** The events of the chunk being taken (events pushes one array per input chunk). */
+  let chunkEvents: TokenEvent[] = [];
+  let chunkPosition = 0;
   /** The next event; null at the end; undefined when none is buffered yet. Throws the source's error. */
   const take = (): TokenEvent | null | undefined => {
     if (sourceError !== null) throw sourceError;
-    const event = events.read() as TokenEvent | null;
-    if (event !== null) return event;
+    if (chunkPosition < chunkEvents.length) return chunkEvents[chunkPosition++] as TokenEvent;
+    const next = events.read() as TokenEvent[] | null;
+    if (next !== null) {
+      chunkEvents = next;
+      chunkPosition = 1;
+      return next[0] as TokenEvent;
+    }
+    chunkEvents = [];
+    chunkPosition = 0;
     if (sourceEnded) return null;
     return undefined;
   };
@@ -448,6 +465,8 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
     },
   });
   const decoder = events.decoder;
+  const linesRead = (tokenizer?.lineBreaks ?? 0) + 1;
+  const estimatedRecords = totalBytes === null || events.bytes === 0 ? null : Math.ceil((totalBytes * linesRead) / events.bytes);
   return {
     records,
     header,
@@ -459,6 +478,7 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
     warnings,
     bytesRead: () => events.bytes,
     totalBytes,
+    estimatedRecords,
   };
 }
 

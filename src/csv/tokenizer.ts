@@ -92,6 +92,11 @@ export class CsvTokenizer {
     this.firstRecordName = options.firstRecordName ?? 'the first row';
   }
 
+  /** Line breaks seen so far (outside and inside quotes). */
+  get lineBreaks(): number {
+    return this.line - 1;
+  }
+
   /** Feed decoded text; returns the events completed by it. */
   push(text: string): TokenEvent[] {
     if (this.ended) throw new Error('push after end');

@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, createWriteStream } from 'node:fs';
 import { open, readdir, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { Stringifier, type Options as StringifyOptions } from 'csv-stringify';
+import { stringify as stringifySync } from 'csv-stringify/sync';
 import { ListscrubError } from '../errors.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -387,13 +388,12 @@ class RoundTripStringifier extends Stringifier {
   }
 }
 
-export function createCsvWriter(options: CsvWriterOptions = {}): Stringifier {
+function csvWriterOptions(options: CsvWriterOptions, loneCell: () => boolean): StringifyOptions {
   const delimiter = options.delimiter ?? ',';
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new ListscrubError('E_OPTION', `invalid output delimiter ${JSON.stringify(delimiter)}`);
   }
-  let writer: RoundTripStringifier | null = null;
-  const stringifyOptions: StringifyOptions = {
+  return {
     delimiter,
     record_delimiter: options.lineEnding ?? '\n',
     // csv-stringify turns this off whenever record_delimiter is given; CR or LF in a value must be quoted.
@@ -404,14 +404,77 @@ export function createCsvWriter(options: CsvWriterOptions = {}): Stringifier {
     quoted_match: /^\uFEFF/,
     cast: {
       string: (value: string) =>
-        writer?.loneCell === true && /^[ \t]*$/.test(value)
+        loneCell() && /^[ \t]*$/.test(value)
           ? ({ value, quoted: true, quoted_empty: true } as unknown as string)
           : value,
     },
   };
+}
+
+export function createCsvWriter(options: CsvWriterOptions = {}): Stringifier {
+  let writer: RoundTripStringifier | null = null;
+  const stringifyOptions = csvWriterOptions(options, () => writer?.loneCell === true);
   writer = new RoundTripStringifier(stringifyOptions);
   if (options.header !== undefined && options.header !== null) writer.write([...options.header]);
   return writer;
+}
+
+const BOM_UTF8 = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * The same CSV as createCsvWriter(), byte for byte, but written a batch of records at a time: each
+ * write() takes an array of records (string arrays) and pushes one string, formatted by
+ * csv-stringify's sync API with the same options. A stream hop and a pushed chunk per batch instead
+ * of per record: on a 1M-row list the per-record Stringifier cost ~1.5 s of CPU (its Transform, the
+ * pushed chunk per record, one file-stream write per record).
+ */
+export class CsvBatchWriter extends Transform {
+  /** The batch being formatted: the cast looks up whether its record is a one-cell record. */
+  private current: readonly (readonly unknown[])[] = [];
+  private readonly stringifyOptions: StringifyOptions;
+  private readonly bom: boolean;
+  private started = false;
+
+  constructor(options: CsvWriterOptions = {}) {
+    super({ writableObjectMode: true });
+    // context.records is the record's position in the array given to one stringifySync() call.
+    this.stringifyOptions = csvWriterOptions({ ...options, bom: false }, () => false);
+    this.stringifyOptions.cast = {
+      string: (value: string, context: { records: number }) =>
+        this.current[context.records]?.length === 1 && /^[ \t]*$/.test(value)
+          ? ({ value, quoted: true, quoted_empty: true } as unknown as string)
+          : value,
+    };
+    this.bom = options.bom ?? false;
+    if (options.header !== undefined && options.header !== null) this.write([[...options.header]]);
+  }
+
+  override _transform(batch: unknown[][], _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (batch.length === 0) return callback();
+    let text: string;
+    try {
+      this.current = batch;
+      text = stringifySync(batch, this.stringifyOptions);
+    } catch (error) {
+      return callback(error as Error);
+    } finally {
+      this.current = [];
+    }
+    if (!this.started) {
+      this.started = true;
+      if (this.bom) this.push(BOM_UTF8);
+    }
+    callback(null, text);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (!this.started && this.bom) this.push(BOM_UTF8);
+    callback();
+  }
+}
+
+export function createCsvBatchWriter(options: CsvWriterOptions = {}): CsvBatchWriter {
+  return new CsvBatchWriter(options);
 }
 
 /**

@@ -6,15 +6,17 @@
  * hashes over the UTF-16 code units of the lower-cased address (FNV-1a and a murmur3-style mix), and
  * the fingerprints live in an open-addressing table made of typed arrays, with linear probing:
  *
- *   - keys:   Uint32Array, 2 words per slot, [fnv, murmur] side by side so a probe reads one cache line;
- *             fnv === 0 marks an empty slot (a real fnv of 0 is stored as 1).
- *   - values: Uint32Array, 1 word per slot: a number the caller attaches to the first occurrence
- *             (the stream stores its row or line so a duplicate can say which row it repeats).
+ *   - one Uint32Array, 3 words per slot, [fnv, murmur, value] side by side, so that a probe and the
+ *     insert or the answer after it touch one cache line (with the values in an array of their own,
+ *     each new address cost a second cache miss: 1M inserts into a 24 MB table are mostly misses);
+ *     fnv === 0 marks an empty slot (a real fnv of 0 is stored as 1);
+ *   - value: a number the caller attaches to the first occurrence (the stream stores its row or line
+ *     so a duplicate can say which row it repeats).
  *
  * That is 12 bytes per slot. The table doubles when it is 3/4 full, so between growths it holds
  * 12 / 0.75 = 16 to 12 / 0.375 = 32 bytes per distinct address. At 10 million addresses the table has
  * 2^24 slots = 201 MB, 20.1 bytes per address. While growing, the old and the new table briefly coexist
- * (1.5x the new table's size).
+ * (1.5x the new table's size), unless reserve() sized the table up front (scrubCsv does, from the file size).
  *
  * The price of fingerprints: two different addresses with the same 64 bits would be taken for
  * duplicates, the later one reported as a duplicate of the earlier. With n distinct addresses the chance
@@ -23,6 +25,8 @@
  */
 
 const MAX_LOAD = 0.75;
+/** reserve() goes no further than this: 2^25 slots, 384 MB, room for 25 million addresses. */
+const MAX_RESERVED_SLOTS = 2 ** 25;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -76,8 +80,8 @@ export function fingerprintOf(address: string): [number, number] {
 }
 
 export class DedupeSet {
-  private keys: Uint32Array;
-  private values: Uint32Array;
+  /** [fnv, murmur, value] per slot. */
+  private table: Uint32Array;
   private mask: number;
   private count = 0;
   private limit: number;
@@ -86,8 +90,7 @@ export class DedupeSet {
   constructor(capacity = 1024) {
     let slots = 16;
     while (slots < capacity) slots *= 2;
-    this.keys = new Uint32Array(slots * 2);
-    this.values = new Uint32Array(slots);
+    this.table = new Uint32Array(slots * 3);
     this.mask = slots - 1;
     this.limit = Math.floor(slots * MAX_LOAD);
   }
@@ -119,25 +122,38 @@ export class DedupeSet {
 
   /** insert() on a precomputed fingerprint; `fnv` must not be 0. Exposed so tests can force collisions. */
   insertFingerprint(fnv: number, murmur: number, value: number): number {
-    const keys = this.keys;
+    const table = this.table;
     let slot = murmur & this.mask;
     for (;;) {
-      const at = slot * 2;
-      const stored = keys[at];
+      const at = slot * 3;
+      const stored = table[at];
       if (stored === 0) break;
-      if (stored === fnv && keys[at + 1] === murmur) return this.values[slot] as number;
+      if (stored === fnv && table[at + 1] === murmur) return table[at + 2] as number;
       slot = (slot + 1) & this.mask;
     }
-    keys[slot * 2] = fnv;
-    keys[slot * 2 + 1] = murmur;
-    this.values[slot] = value;
+    const at = slot * 3;
+    table[at] = fnv;
+    table[at + 1] = murmur;
+    table[at + 2] = value;
     if (++this.count > this.limit) this.grow();
     return -1;
   }
 
-  /** Table bytes (keys + values). */
+  /**
+   * Make room for `addresses` distinct addresses up front (no growth, and none of the old + new
+   * tables side by side that growing costs, until there are more). At most MAX_RESERVED_SLOTS slots
+   * are reserved; past that the table grows as usual. Never shrinks the table.
+   */
+  reserve(addresses: number): void {
+    if (!(addresses > 0)) return;
+    let slots = this.mask + 1;
+    while (Math.floor(slots * MAX_LOAD) < addresses && slots < MAX_RESERVED_SLOTS) slots *= 2;
+    if (slots > this.mask + 1) this.resize(slots);
+  }
+
+  /** Table bytes (12 a slot). */
   memoryBytes(): number {
-    return this.keys.byteLength + this.values.byteLength;
+    return this.table.byteLength;
   }
 
   /** Table bytes per distinct address stored (the table's size when empty). */
@@ -151,35 +167,38 @@ export class DedupeSet {
   }
 
   private find(fnv: number, murmur: number): number {
-    const keys = this.keys;
+    const table = this.table;
     let slot = murmur & this.mask;
     for (;;) {
-      const stored = keys[slot * 2];
+      const stored = table[slot * 3];
       if (stored === 0) return -1;
-      if (stored === fnv && keys[slot * 2 + 1] === murmur) return slot;
+      if (stored === fnv && table[slot * 3 + 1] === murmur) return slot;
       slot = (slot + 1) & this.mask;
     }
   }
 
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
     const slots = (this.mask + 1) * 2;
     if (slots * 2 > 2 ** 32) throw new RangeError('DedupeSet is full (2^31 slots).');
-    this.keys = new Uint32Array(slots * 2);
-    this.values = new Uint32Array(slots);
+    this.resize(slots);
+  }
+
+  private resize(slots: number): void {
+    const old = this.table;
+    this.table = new Uint32Array(slots * 3);
     this.mask = slots - 1;
     this.limit = Math.floor(slots * MAX_LOAD);
-    const keys = this.keys;
-    for (let old = 0; old < oldValues.length; old++) {
-      const fnv = oldKeys[old * 2] as number;
+    const table = this.table;
+    for (let from = 0; from < old.length; from += 3) {
+      const fnv = old[from] as number;
       if (fnv === 0) continue;
-      const murmur = oldKeys[old * 2 + 1] as number;
+      const murmur = old[from + 1] as number;
       let slot = murmur & this.mask;
-      while (keys[slot * 2] !== 0) slot = (slot + 1) & this.mask;
-      keys[slot * 2] = fnv;
-      keys[slot * 2 + 1] = murmur;
-      this.values[slot] = oldValues[old] as number;
+      while (table[slot * 3] !== 0) slot = (slot + 1) & this.mask;
+      const at = slot * 3;
+      table[at] = fnv;
+      table[at + 1] = murmur;
+      table[at + 2] = old[from + 2] as number;
     }
   }
 }

@@ -124,6 +124,15 @@ export function scrubRecords<R extends CsvRecord = CsvRecord>(
   return stream;
 }
 
+/**
+ * For scrubCsv (not part of the public API): size the stream's duplicate index for about `addresses`
+ * addresses before the first row, when the caller can estimate the input's size (a file's bytes).
+ * Saves the table's growth steps and the old + new tables held side by side while it grows.
+ */
+export function reserveAddresses(stream: Transform, addresses: number): void {
+  if (stream instanceof ScrubStream) stream.reserve(addresses);
+}
+
 class ScrubStream<R extends CsvRecord> extends Transform {
   /** Rows accepted but not yet pushed, in input order: ring[head] is the oldest. */
   private readonly ring: (ScrubbedRow<R> | undefined)[];
@@ -153,6 +162,10 @@ class ScrubStream<R extends CsvRecord> extends Transform {
     super({ objectMode: true });
     this.ring = new Array<ScrubbedRow<R> | undefined>(window).fill(undefined);
     this.seen = keepDuplicates ? null : new DedupeSet();
+  }
+
+  reserve(addresses: number): void {
+    if (this.count === 0) this.seen?.reserve(addresses);
   }
 
   override _transform(item: ScrubInput<R>, _encoding: BufferEncoding, callback: TransformCallback): void {
