@@ -82,11 +82,31 @@ export function clampTtl(seconds: number, bounds: TtlBounds = DEFAULT_TTL_BOUNDS
   return Math.min(bounds.max, Math.max(bounds.min, Math.round(seconds)));
 }
 
+/** Slots of a TtlCache's lookup front (see TtlCache.#find). */
+const FRONT_SIZE = 1 << 14;
+
+function frontSlot(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h ^ (h >>> 15)) & (FRONT_SIZE - 1);
+}
+
 export class TtlCache<T> {
   readonly #entries = new Map<string, CacheEntry<T>>();
   readonly #now: () => number;
   readonly #maxEntries: number;
   readonly #bounds: TtlBounds;
+  /**
+   * A direct-mapped front for get(): the last key found in each slot (slot = a hash computed here)
+   * and its entry, valid while nothing was written since (#version). With a warm cache every row asks
+   * for its domain, as the same string each time (the address engine keeps one per domain): Map.get()
+   * hashed and compared it in the runtime, ~350 ns a row; here a hit is the hash loop and an
+   * identity comparison. Any write or delete bumps #version, which empties the front at once.
+   */
+  readonly #frontKeys: (string | undefined)[] = new Array<string | undefined>(FRONT_SIZE).fill(undefined);
+  readonly #frontEntries: (CacheEntry<T> | undefined)[] = new Array<CacheEntry<T> | undefined>(FRONT_SIZE).fill(undefined);
+  readonly #frontVersions = new Float64Array(FRONT_SIZE);
+  #version = 1;
 
   constructor(now: () => number, maxEntries: number, bounds: TtlBounds = DEFAULT_TTL_BOUNDS) {
     this.#now = now;
@@ -98,9 +118,21 @@ export class TtlCache<T> {
     return this.#entries.size;
   }
 
+  #find(key: string): CacheEntry<T> | undefined {
+    const slot = frontSlot(key);
+    if (this.#frontVersions[slot] === this.#version && this.#frontKeys[slot] === key) return this.#frontEntries[slot];
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      this.#frontKeys[slot] = key;
+      this.#frontEntries[slot] = entry;
+      this.#frontVersions[slot] = this.#version;
+    }
+    return entry;
+  }
+
   /** The value if present and not expired. */
   get(key: string): T | undefined {
-    const entry = this.#entries.get(key);
+    const entry = this.#find(key);
     if (entry === undefined || entry.expiresAt <= this.#now()) return undefined;
     return entry.value;
   }
@@ -128,16 +160,19 @@ export class TtlCache<T> {
   }
 
   setUntil(key: string, value: T, expiresAt: number): void {
+    this.#version++;
     this.#entries.delete(key); // re-insert: Map order is our eviction order (oldest write first)
     this.#entries.set(key, { value, expiresAt });
     if (this.#entries.size > this.#maxEntries) this.#evict();
   }
 
   delete(key: string): void {
+    this.#version++;
     this.#entries.delete(key);
   }
 
   clear(): void {
+    this.#version++;
     this.#entries.clear();
   }
 
@@ -149,6 +184,7 @@ export class TtlCache<T> {
 
   /** Drop expired entries first; if still over the bound, the oldest writes. */
   #evict(): void {
+    this.#version++;
     const now = this.#now();
     for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
     const excess = this.#entries.size - Math.floor(this.#maxEntries * 0.9);

@@ -100,7 +100,20 @@ function entriesOf<M extends Map<string, unknown>>(
 }
 
 function normalizeDomain(domain: string): string {
+  // Already normal (the address engine's domains are): the same string back, no regex, no copies.
+  if (typeof domain === 'string' && isLowerLdh(domain)) return domain;
   return String(domain).trim().replace(/\.$/, '').toLowerCase();
+}
+
+/** Only a-z 0-9 - . and no trailing dot: trim, the dot removal and lower-casing change nothing. */
+function isLowerLdh(domain: string): boolean {
+  const length = domain.length;
+  if (length === 0 || domain.charCodeAt(length - 1) === 0x2e) return false;
+  for (let i = 0; i < length; i++) {
+    const c = domain.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e)) return false;
+  }
+  return true;
 }
 
 export function createDomainChecker(options: DomainCheckerOptions = {}): DomainChecker {
