@@ -3,7 +3,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DomainChecker } from '../../src/dns/index.js';
-import { startDnsServer, type DnsServer, type Zone } from '../support/dns-server.js';
+import { startDnsServer, type Zone } from '../support/dns-server.js';
 import { checkerFor } from '../support/dns-checker.js';
 import { CANARY_ZONE, fixtureZone } from '../support/zones.js';
 
