@@ -12,6 +12,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { ListscrubError, isListscrubError } from '../errors.js';
+import { describeFsError } from './fs-error.js';
 import { InputDecoder, normalizeEncoding, type CsvEncoding, type InputEncoding } from './decode.js';
 import { detectDelimiter, findEmailColumn, looksLikeAddress, normalizeHeaderName } from './detect.js';
 import { CsvTokenizer, type TokenEvent } from './tokenizer.js';
@@ -189,31 +190,9 @@ function parseDelimiter(value: string | undefined): string | undefined {
   return delimiter;
 }
 
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'too many open files';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
-}
-
 function inputError(label: string, error: unknown): ListscrubError {
   if (isListscrubError(error)) return error;
-  return new ListscrubError('E_INPUT', `cannot read ${label}: ${describeFsError(error)}`, { cause: error });
+  return new ListscrubError('E_INPUT', `cannot read ${label}: ${describeFsError(error, 'no such file')}`, { cause: error });
 }
 
 /**

@@ -10,6 +10,7 @@ import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { Stringifier, type Options as StringifyOptions } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { ListscrubError } from '../errors.js';
+import { describeFsError } from './fs-error.js';
 
 // ---------------------------------------------------------------------------------------------
 // Atomic file writer
@@ -39,36 +40,11 @@ export function tempFileName(name: string, pid: number = process.pid): string {
   return `.${name}.${pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
 }
 
-function describeWriteError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'ENOSPC':
-      return 'no space left on the device';
-    case 'EDQUOT':
-      return 'disk quota exceeded';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'EPIPE':
-      return 'the reading end was closed';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
-}
-
 /** An error met while writing `path` ('-' for stdout), as E_OUTPUT with a plain-English cause. */
 export function outputError(path: string, error: unknown): ListscrubError {
   if (error instanceof ListscrubError) return error;
   const label = path === '-' ? 'standard output' : path;
-  return new ListscrubError('E_OUTPUT', `cannot write ${label}: ${describeWriteError(error)}`, { cause: error });
+  return new ListscrubError('E_OUTPUT', `cannot write ${label}: ${describeFsError(error, 'no such directory')}`, { cause: error });
 }
 
 function waitFinished(stream: Writable): Promise<void> {
