@@ -291,7 +291,11 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
         rows += 1;
         statuses[verdict.status] += 1;
         reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
-        const remove = ALWAYS_REMOVED.has(verdict.status) || drop.has(verdict.status) || drop.has(verdict.reason);
+        const remove =
+          ALWAYS_REMOVED.has(verdict.status) ||
+          drop.has(verdict.status) ||
+          drop.has(verdict.reason) ||
+          (verdict.alsoFound !== undefined && drop.has(verdict.alsoFound));
         const record = Array.isArray(row.record) ? row.record : [];
         if (remove) {
           removed += 1;

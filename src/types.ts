@@ -54,6 +54,11 @@ export interface Verdict {
   detail: string;
   /** A likely corrected address, whatever the status. */
   suggestion?: string;
+  /**
+   * The offline finding that a DNS result outranked (e.g. 'disposable' when the domain then timed
+   * out), so policies such as `--drop disposable` still apply when DNS could not decide.
+   */
+  alsoFound?: ReasonCode;
   /** RFC 3463 enhanced status code a receiving MTA would most likely answer with (invalid only). */
   bounce?: string;
 }

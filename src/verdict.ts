@@ -123,5 +123,8 @@ export function makeVerdict(
  */
 export function applyDomainOutcome(verdict: Verdict, outcome: DomainOutcome): Verdict {
   if (outcome.kind === 'deliverable' || verdict.status === 'invalid') return verdict;
-  return makeVerdict(verdict.input, verdict.address, outcome.reason, outcome.detail, verdict.suggestion);
+  const combined = makeVerdict(verdict.input, verdict.address, outcome.reason, outcome.detail, verdict.suggestion);
+  // A risky finding does not depend on DNS: keep it, so `--drop disposable` works whatever DNS said.
+  if (verdict.status === 'risky') combined.alsoFound = verdict.reason;
+  return combined;
 }
