@@ -59,3 +59,13 @@ describe('README library examples', async () => {
     expect(printed.slice(0, example.expected.length)).toEqual(example.expected.map((line) => line.trimEnd()));
   });
 });
+
+describe('README command help', () => {
+  it('shows the clean options exactly as `listscrub clean --help` prints them', async () => {
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const { stdout } = await run(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'clean', '--help'], { cwd: root });
+    const options = stdout.slice(stdout.indexOf('Input:'), stdout.indexOf('\nExit codes:')).trimEnd();
+    expect(options.length).toBeGreaterThan(500);
+    expect(readme).toContain(options);
+  });
+});
