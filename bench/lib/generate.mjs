@@ -15,17 +15,10 @@
 // lookup (A, then AAAA only if A is not usable) per distinct MX host that has to be asked.
 import { openSync, writeSync, closeSync } from 'node:fs';
 
-export function prng(seed) {
-  // mulberry32
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded PRNG (mulberry32) as the test DNS server's flaky modes. */
+import { rng as prng } from '../../test/support/dns-server.mjs';
+
+export { prng };
 
 const PROVIDERS = [
   // [domain, MX hosts (preference order)]

@@ -75,4 +75,6 @@ export interface DnsServer {
 }
 
 export function normalizeName(name: string): string;
+/** mulberry32: a seeded PRNG returning numbers in [0, 1). */
+export function rng(seed: number): () => number;
 export function startDnsServer(zone?: Zone, opts?: DnsServerOptions): Promise<DnsServer>;

@@ -42,8 +42,8 @@ function asciiName(name) {
   return domainToASCII(name.replace(/\.$/, '')) || name;
 }
 
-/** mulberry32: a tiny seeded PRNG so flaky-server tests are reproducible. */
-function rng(seed) {
+/** mulberry32: a tiny seeded PRNG so flaky-server tests (and the bench's generated lists) are reproducible. */
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
