@@ -47,6 +47,15 @@ export function outputError(path: string, error: unknown): ListscrubError {
   return new ListscrubError('E_OUTPUT', `cannot write ${label}: ${describeFsError(error, 'no such directory')}`, { cause: error });
 }
 
+/** Wait until everything written to `stream` is flushed; fail with the first error it reported. */
+async function finishWriting(stream: Writable, firstError: () => Error | null): Promise<void> {
+  const before = firstError();
+  if (before !== null) throw before;
+  await waitFinished(stream);
+  const after = firstError();
+  if (after !== null) throw after;
+}
+
 function waitFinished(stream: Writable): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     if (stream.writableFinished) return resolvePromise();
@@ -151,9 +160,7 @@ export async function createAtomicFileWriter(
       if (state !== 'open') throw new ListscrubError('E_OUTPUT', `cannot commit ${targetPath}: the writer is ${state}`);
       state = 'committing';
       try {
-        if (streamError !== null) throw streamError;
-        await waitFinished(stream);
-        if (streamError !== null) throw streamError;
+        await finishWriting(stream, () => streamError);
         await handle.sync();
         // A stream made from a FileHandle holds a reference on it: FileHandle.close() waits until the
         // stream is closed too (autoClose is off, so this does not close the descriptor itself).
@@ -218,9 +225,7 @@ function createInPlaceWriter(targetPath: string, target: string): AtomicWriter {
       if (state !== 'open') throw new ListscrubError('E_OUTPUT', `cannot commit ${targetPath}: the writer is ${state}`);
       state = 'committing';
       try {
-        if (streamError !== null) throw streamError;
-        await waitFinished(stream);
-        if (streamError !== null) throw streamError;
+        await finishWriting(stream, () => streamError);
         state = 'committed';
       } catch (error) {
         state = 'aborted';
