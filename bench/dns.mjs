@@ -16,10 +16,10 @@
 // reach for small N; 80%+ is good.
 
 import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startDnsServer } from '../test/support/dns-server.mjs';
+import { dnsChildHandle } from './lib/dns-ipc.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -91,21 +91,7 @@ async function startServer() {
   }
   const args = ['--server-child', '--domains', String(N), '--hosts', String(HOSTS), '--latency', String(L)];
   const child = fork(new URL(import.meta.url).pathname, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const [{ address }] = await once(child, 'message');
-  const ask = async (message) => {
-    child.send(message);
-    const [reply] = await once(child, 'message');
-    return reply;
-  };
-  return {
-    address,
-    stats: () => ask('stats'),
-    reset: () => ask('reset'),
-    close: async () => {
-      child.send('close');
-      await once(child, 'exit');
-    },
-  };
+  return dnsChildHandle(child);
 }
 
 async function main() {

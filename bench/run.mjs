@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { DEFAULT_KINDS, makeZone, neededQueries, writeList } from './lib/generate.mjs';
+import { dnsChildHandle } from './lib/dns-ipc.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -99,21 +100,7 @@ async function startDns(zone, tag) {
   const zonePath = join(dataDir, `${tag}.zone.json`);
   writeFileSync(zonePath, JSON.stringify(zone));
   const child = fork(join(here, 'lib/dns-child.mjs'), [zonePath, String(LATENCY)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const [{ address }] = await once(child, 'message');
-  const ask = async (message) => {
-    child.send(message);
-    const [reply] = await once(child, 'message');
-    return reply;
-  };
-  return {
-    address,
-    stats: () => ask('stats'),
-    reset: () => ask('reset'),
-    close: async () => {
-      child.send('close');
-      await once(child, 'exit');
-    },
-  };
+  return dnsChildHandle(child);
 }
 
 function listFor(tag, rows, domains, kinds) {
