@@ -257,15 +257,12 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     };
     const cleanedDone = pipeline(cleanedCsv, cleanedTarget.stream, { end: cleanedTarget.tempPath !== null });
     const reportDone = pipeline(reportCsv, reportTarget.stream);
-    // When the main pipeline fails (interrupt, bad bytes mid-file) these are never awaited, and the
-    // writers' abort() below makes them reject with ERR_STREAM_PREMATURE_CLOSE: mark them handled,
-    // or that rejection is unhandled and kills the process (exit 1, lock and temp files left behind).
-    // The happy path still awaits them and sees their errors.
-    cleanedDone.catch(() => undefined);
-    reportDone.catch(() => undefined);
     // A failed output stops the run at once. Without this the row loop waited for a 'drain' that
     // never comes from a destroyed stream: the process hung until Node gave up on the unsettled
-    // top-level await (exit 13), leaving the temp files and the lock behind.
+    // top-level await (exit 13), leaving the temp files and the lock behind. The handlers also mark
+    // these promises handled: when the main pipeline fails (interrupt, bad bytes mid-file) they are
+    // never awaited, and the writers' abort() makes them reject with ERR_STREAM_PREMATURE_CLOSE,
+    // which unhandled would kill the process. The happy path still awaits them and sees their errors.
     for (const [done, path] of [[cleanedDone, outputPath], [reportDone, reportPath]] as const) {
       done.catch((error: unknown) => {
         outputFailure ??= outputError(path, error);
