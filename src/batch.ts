@@ -16,7 +16,7 @@ import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
 import { describe, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
 import { createScrubStream, reserveAddresses, type ScrubbedRow } from './stream/index.js';
-import { REASON_CODES, ROW_STATUSES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus } from './types.js';
+import { DROP_CHOICES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus } from './types.js';
 
 
 /** Statuses removed whatever --drop says. */
@@ -106,7 +106,6 @@ function sameFile(a: string, b: string): boolean {
   return realTarget(a) === realTarget(b);
 }
 
-const DROP_CHOICES: readonly string[] = [...ROW_STATUSES, ...REASON_CODES];
 
 function validateDrop(drop: unknown): Set<string> {
   if (drop === undefined) return new Set();

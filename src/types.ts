@@ -131,3 +131,6 @@ export interface CheckOptions {
   /** Bounds, in seconds, for how long DNS answers are cached (default 60 s to 1 day). */
   cacheTtl?: { min?: number; max?: number };
 }
+
+/** What `drop` (`--drop`) accepts: a row status or a reason code (none of the names overlap). */
+export const DROP_CHOICES: readonly string[] = [...ROW_STATUSES, ...REASON_CODES];

@@ -21,7 +21,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ListscrubError } from '../errors.js';
 import { describe } from '../options.js';
-import { REASON_CODES, ROW_STATUSES, type DnsOptions, type ReasonCode, type RowStatus } from '../types.js';
+import { DROP_CHOICES, type DnsOptions, type ReasonCode, type RowStatus } from '../types.js';
 import { findJsonSyntaxError } from './json-position.js';
 
 /** The file `listscrub clean` picks up from the working directory when no --config is given. */
@@ -145,7 +145,6 @@ const CACHE_TTL_FIELDS: { [K in keyof CacheTtl]-?: Field<CacheTtl[K]> } = {
 };
 const cacheTtlObject = object<CacheTtl>(CACHE_TTL_FIELDS);
 
-const DROP_CHOICES: readonly string[] = [...new Set<string>([...ROW_STATUSES, ...REASON_CODES])];
 
 const FIELDS: { [K in keyof JobConfig]-?: Field<JobConfig[K]> } = {
   input: path,
