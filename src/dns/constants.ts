@@ -36,6 +36,16 @@ export const DEFAULT_CONCURRENCY = 50;
  */
 export const DEFAULT_CANARIES: readonly string[] = Object.freeze(['gmail.com', 'outlook.com', 'yahoo.com']);
 
+/**
+ * A domain whose check ended in a temporary failure (SERVFAIL, REFUSED, timeout after the retries)
+ * answers that same unknown outcome for this long, within the run, instead of being asked again
+ * for every row that carries it. RFC 9520 asks resolvers to cache resolution failures for at least
+ * 1 s and at most 5 min, so asking again at once mostly gets the resolver's cached failure; and
+ * each new ask of a silent domain holds a slot for the whole timeout x attempts. Such rows are
+ * unknown (kept) either way. Never written to the cache file: the next run asks again.
+ */
+export const FAILURE_MEMO_SECONDS = 60;
+
 /** Cache TTL bounds, in seconds: TTLs outside are clamped. */
 export const MIN_TTL_SECONDS = 60;
 export const MAX_TTL_SECONDS = 86_400;

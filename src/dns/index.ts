@@ -30,6 +30,7 @@ import {
   DEFAULT_DNS_TIMEOUT_MS,
   DEFAULT_RATE,
   DEFAULT_RETRIES,
+  FAILURE_MEMO_SECONDS,
   MAX_TTL_SECONDS,
   MIN_TTL_SECONDS,
 } from './constants.js';
@@ -148,6 +149,11 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
   if (ttlBounds.min > ttlBounds.max) throw optionError(`cacheTtl.min (${ttlBounds.min}) is above cacheTtl.max (${ttlBounds.max})`);
   const domains = new TtlCache<CachedOutcome>(now, maxEntries, ttlBounds);
   const hosts = new TtlCache<HostRecord>(now, maxEntries, ttlBounds);
+  /**
+   * Temporary failures (SERVFAIL, timeouts) remembered for FAILURE_MEMO_SECONDS, in this run only:
+   * never exported, never turned into a verdict other than unknown. See FAILURE_MEMO_SECONDS.
+   */
+  const failureMemo = new TtlCache<DomainOutcome>(now, maxEntries, { min: FAILURE_MEMO_SECONDS, max: FAILURE_MEMO_SECONDS });
   const classifier = new Classifier({ resolver, hosts, allowPrivate, retries });
   const inFlight = new Map<string, Promise<DomainOutcome>>();
   const seen = new Set<string>();
@@ -212,6 +218,8 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
       domains.set(domain, outcome, outcome.ttlSeconds ?? 0);
       if (outcome.kind === 'undeliverable') learnedUndeliverable.add(domain);
       else learnedUndeliverable.delete(domain);
+    } else if (outcome.kind === 'unknown' && !closed) {
+      failureMemo.set(domain, outcome, FAILURE_MEMO_SECONDS);
     }
     monitor.observe(outcome, previous);
     return outcome;
@@ -233,6 +241,11 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
         cacheHits++;
         return await gate(domain, cached);
       }
+      const failed = failureMemo.get(domain);
+      if (failed !== undefined) {
+        cacheHits++;
+        return failed;
+      }
       const joined = inFlight.get(domain);
       if (joined !== undefined) {
         cacheHits++;
@@ -252,7 +265,11 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
     const domain = normalizeDomain(input);
     if (domain === '') return undefined;
     const cached = domains.get(domain);
-    if (cached === undefined) return undefined;
+    if (cached === undefined) {
+      const failed = failureMemo.get(domain);
+      if (failed !== undefined) cacheHits++;
+      return failed;
+    }
     // gate() would wait for a re-check before letting an undeliverable outcome out.
     if (cached.kind === 'undeliverable' && monitor.recheck !== undefined) return undefined;
     cacheHits++;
@@ -305,6 +322,7 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
     clear(): void {
       domains.clear();
       hosts.clear();
+      failureMemo.clear();
     },
     get size(): number {
       return domains.size;

@@ -3,7 +3,7 @@
  * RFC 5321 section 5.1 / RFC 7505 handling, with the evidence each outcome carries.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DomainChecker } from '../../src/dns/index.js';
+import { FAILURE_MEMO_SECONDS, type DomainChecker } from '../../src/dns/index.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { checkerFor } from '../support/dns-checker.js';
 import { fixtureZone } from '../support/zones.js';
@@ -193,12 +193,33 @@ describe('unknown (never invalid)', () => {
     expect(outcome.detail).toContain('gone.mxservfail.com does not exist');
   });
 
-  it('unknown outcomes are not cached: a second check asks again', async () => {
-    const before = server.count('servfail.com', 'MX');
-    expect((await checker.check('servfail.com')).kind).toBe('unknown');
-    expect((await checker.check('servfail.com')).kind).toBe('unknown');
-    expect(server.count('servfail.com', 'MX') - before).toBe(4); // 2 checks x 2 attempts
-    expect(checker.cache.get('servfail.com')).toBeUndefined();
+  it('a temporary failure is remembered for FAILURE_MEMO_SECONDS in this run, never cached', async () => {
+    // Its own server and checker (injected clock), so the shared checker's counts stay exact.
+    const ownServer = await startDnsServer(fixtureZone());
+    let now = Date.now();
+    const own = checkerFor(ownServer, { now: () => now });
+    const server = ownServer;
+    try {
+      const before = server.count('servfail.com', 'MX');
+      expect((await own.check('servfail.com')).kind).toBe('unknown');
+      const firstCheck = server.count('servfail.com', 'MX') - before;
+      expect(firstCheck).toBe(2); // 1 attempt + 1 retry (TEST_DNS)
+      // Every later row of the domain gets the same unknown outcome without asking again...
+      now += (FAILURE_MEMO_SECONDS - 1) * 1000;
+      expect(await own.check('servfail.com')).toMatchObject({ kind: 'unknown', reason: 'dns_error' });
+      expect(own.checkCached('servfail.com')).toMatchObject({ kind: 'unknown', reason: 'dns_error' });
+      expect(server.count('servfail.com', 'MX') - before).toBe(firstCheck);
+      // ...it is not an answer: nothing goes to the cache (or the cache file)...
+      expect(own.cache.get('servfail.com')).toBeUndefined();
+      expect([...own.cache.export().domains.keys()]).not.toContain('servfail.com');
+      // ...and once the memo expires the domain is asked again.
+      now += 2000;
+      expect((await own.check('servfail.com')).kind).toBe('unknown');
+      expect(server.count('servfail.com', 'MX') - before).toBe(2 * firstCheck);
+    } finally {
+      await own.close();
+      await ownServer.close();
+    }
   });
 });
 
