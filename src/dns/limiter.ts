@@ -39,21 +39,96 @@ function removeTimerYields(bottleneck: Bottleneck): void {
   }
 }
 
+/**
+ * Bottleneck announces every step of every job as an event ("received", "queued", "scheduled",
+ * "executing", "done", and a "debug" for each), and each announcement builds two async functions'
+ * worth of promises even when nobody listens: about a third of its CPU per job, measured with
+ * --cpu-prof. The announcement of an event nobody listens to (and no "debug" listener) is skipped
+ * here; its result is the same resolved undefined. Listeners added later (stop() adds one for
+ * "done") are honoured, since the check runs at each trigger.
+ */
+function skipUnheardEvents(bottleneck: Bottleneck): void {
+  type Events = { _events?: Record<string, unknown[] | undefined>; trigger?: (name: string, ...args: unknown[]) => Promise<unknown> };
+  const events = (bottleneck as unknown as { Events?: Events }).Events;
+  const trigger = events?.trigger;
+  if (events === undefined || typeof trigger !== 'function' || typeof events._events !== 'object') return;
+  const nothing = Promise.resolve(undefined);
+  events.trigger = (name, ...args) => {
+    const listeners = events._events;
+    if (listeners !== undefined && listeners[name] == null && listeners.debug == null) return nothing;
+    return trigger.call(events, name, ...args);
+  };
+}
+
+/**
+ * Jobs handed to bottleneck at once, per unit of concurrency; the rest wait in a plain FIFO in
+ * front of it. Bottleneck registers every job through a serialized lock, a dozen promise hops each,
+ * and with the timer yields gone (above) a burst of submissions runs as one unbroken microtask
+ * chain: measured, 3,000 jobs submitted together started their first job after ~400 ms, because
+ * its start timer could not fire before all 3,000 were registered. Two jobs per slot keep every
+ * slot refilled at once, so bottleneck still decides when each job starts (concurrency and rate)
+ * and the first query goes out as soon as it is asked.
+ */
+const SUBMITTED_PER_SLOT = 2;
+
 export function createLimiter(options: LimiterOptions): QueryLimiter {
   const minTime = Number.isFinite(options.rate) && options.rate > 0 ? 1000 / options.rate : 0;
   const bottleneck = new Bottleneck({ maxConcurrent: options.concurrency, minTime });
   removeTimerYields(bottleneck);
+  skipUnheardEvents(bottleneck);
   // Bottleneck emits 'error' for failures inside its own machinery; our jobs never throw into it
   // unhandled, but an unhandled 'error' event must not crash the host process.
   bottleneck.on('error', () => {});
+  const maxSubmitted = options.concurrency * SUBMITTED_PER_SLOT;
+  /** Jobs not yet handed to bottleneck, oldest first (a queue with a moving head: no shift()). */
+  let waiting: Array<() => void> = [];
+  let head = 0;
+  let submitted = 0;
   let stopping: Promise<void> | undefined;
+
+  function release(): void {
+    submitted--;
+    if (head < waiting.length && stopping === undefined) {
+      const next = waiting[head]!;
+      waiting[head++] = noop;
+      if (head === waiting.length || head > 1024) {
+        waiting = waiting.slice(head);
+        head = 0;
+      }
+      next();
+    }
+  }
+
+  function submit<T>(fn: () => Promise<T>): Promise<T> {
+    submitted++;
+    const done = bottleneck.schedule(fn);
+    done.then(release, release);
+    return done;
+  }
+
   return {
     schedule<T>(fn: () => Promise<T>): Promise<T> {
-      return bottleneck.schedule(fn);
+      if (stopping !== undefined) return Promise.reject(new Error('the query limiter was stopped'));
+      if (submitted < maxSubmitted) return submit(fn);
+      return new Promise<T>((resolve, reject) => {
+        waiting.push(() => {
+          if (stopping !== undefined) reject(new Error('the query limiter was stopped'));
+          else submit(fn).then(resolve, reject);
+        });
+      });
     },
     stop(): Promise<void> {
-      stopping ??= bottleneck.stop({ dropWaitingJobs: true }).catch(() => {});
+      if (stopping === undefined) {
+        stopping = bottleneck.stop({ dropWaitingJobs: true }).catch(() => {});
+        // Jobs still in front of bottleneck are dropped like its own waiting jobs (they reject).
+        const dropped = waiting.slice(head);
+        waiting = [];
+        head = 0;
+        for (const start of dropped) start();
+      }
       return stopping;
     },
   };
 }
+
+function noop(): void {}

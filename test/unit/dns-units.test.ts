@@ -165,6 +165,55 @@ describe('limiter', () => {
     await limiter.stop();
   });
 
+  it('a burst larger than its feed (2 jobs per slot) runs every job once, in order, within the bound', async () => {
+    const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 4 });
+    const started: number[] = [];
+    let running = 0;
+    let max = 0;
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        limiter.schedule(async () => {
+          started.push(i);
+          running++;
+          max = Math.max(max, running);
+          await new Promise((resolve) => setImmediate(resolve));
+          running--;
+          return i * 2;
+        }),
+      ),
+    );
+    expect(results).toEqual(Array.from({ length: 1000 }, (_, i) => i * 2));
+    expect(started).toEqual(Array.from({ length: 1000 }, (_, i) => i)); // FIFO
+    expect(max).toBe(4);
+    await limiter.stop();
+  });
+
+  it('stop() drops the jobs queued in front of bottleneck too, and waits for the running ones', async () => {
+    const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 1 });
+    const events: string[] = [];
+    let release!: () => void;
+    let started!: () => void;
+    const hasStarted = new Promise<void>((resolve) => (started = resolve));
+    const running = limiter.schedule(async () => {
+      events.push('started');
+      started();
+      await new Promise<void>((resolve) => (release = resolve));
+      events.push('finished');
+      return 'ran';
+    });
+    // 1 running + 1 waiting inside bottleneck + 8 waiting in front of it.
+    const waiting = Array.from({ length: 9 }, () => limiter.schedule(async () => 'ran').catch(() => 'dropped'));
+    await hasStarted;
+    expect(events).toEqual(['started']);
+    const stopped = limiter.stop().then(() => events.push('stopped'));
+    release();
+    await stopped;
+    expect(events).toEqual(['started', 'finished', 'stopped']);
+    await expect(running).resolves.toBe('ran');
+    expect(await Promise.all(waiting)).toEqual(Array.from({ length: 9 }, () => 'dropped'));
+    await expect(limiter.schedule(async () => 'late')).rejects.toThrow('stopped');
+  });
+
   it('stop() rejects waiting jobs', async () => {
     const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 1 });
     let started!: () => void;
