@@ -206,12 +206,15 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
   if (options.signal?.aborted) onInterrupt();
   else options.signal?.addEventListener('abort', onInterrupt, { once: true });
   try {
+    // The canary check starts now and runs while the cache is loaded, the outputs are prepared and
+    // the first rows are read: every domain check waits for it anyway (DomainChecker.check), so no
+    // verdict depends on DNS before it is done.
+    const healthCheck: Promise<DnsHealth> = scrubber.ready();
     if (options.cache !== undefined && scrubber.domains !== null) {
       const loaded = await loadCacheFile(options.cache, { now: Date.now() });
       if (loaded.warning !== undefined) warnings.push(loaded.warning);
       scrubber.domains.cache.import(loaded.snapshot);
     }
-    const health: DnsHealth = await scrubber.ready();
     const header = input.header;
     const cleanedHeader = header === null ? null : options.annotate ? [...header, 'email_status', 'email_reason'] : header;
     const originalNames = header ?? [];
@@ -371,7 +374,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       removed,
       statuses,
       reasons,
-      dns: dnsSummary(scrubber, health),
+      dns: dnsSummary(scrubber, await healthCheck),
       durationMs: 0,
       input: options.input,
       output: outputPath,
