@@ -166,14 +166,17 @@ function checkLiteral(input: string, local: string, literal: string, flags: Flag
 }
 
 /** Every rule after parsing. Both paths end here, so they agree by construction. */
-function finish(input: string, local: string, rawDomain: string, flags: Flags, asciiLocal = false): AddressAnalysis {
+function finish(input: string, local: string, rawDomain: string, flags: Flags, asciiLocal = false, exact = false): AddressAnalysis {
   // asciiLocal: the fast path's regex already proved the local part ASCII, so octets are characters.
+  // exact: the input is `${local}@${rawDomain}` as it stands (the fast path matched it whole).
   const localLen = asciiLocal ? local.length : octets(local);
   if (localLen > 64) return invalid(input, `The local part (before the @) is ${localLen} octets long; the limit is 64.`);
   if (rawDomain.startsWith('[')) return checkLiteral(input, local, rawDomain, flags);
 
   const info = domainInfo(rawDomain);
-  const address = `${local}@${info.ascii}`;
+  // Most cells are already normal: reuse the input rather than building an equal string, which
+  // the duplicate index would then have to flatten (a concatenation is a tree until read).
+  const address = exact && rawDomain === info.ascii ? input : `${local}@${info.ascii}`;
   // A wrapped cell's fix is the bare address; a typo's fix is the corrected domain.
   const suggestion =
     info.suggestion !== undefined ? `${local}@${info.suggestion}` : flags.wrapped && info.error === undefined ? address : undefined;
@@ -227,7 +230,7 @@ function finish(input: string, local: string, rawDomain: string, flags: Flags, a
 export function analyzeAddressFast(input: string): AddressAnalysis | undefined {
   // Most cells are already bare printable ASCII: the regex alone proves prepare() would not change them.
   const direct = input.length <= MAX_INPUT_LENGTH ? FAST.exec(input) : null;
-  if (direct !== null) return finish(input, direct[1]!, direct[2]!, NO_FLAGS, true);
+  if (direct !== null) return finish(input, direct[1]!, direct[2]!, NO_FLAGS, true, true);
   const pre = prepare(input);
   if (!pre.ok) return pre.result;
   const m = FAST.exec(pre.s);
