@@ -7,7 +7,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ListscrubError } from '../../src/errors.js';
-import { cleanStaleTempFiles, createAtomicFileWriter, createCsvWriter } from '../../src/csv/write.js';
+import { cleanStaleTempFiles, createAtomicFileWriter, createCsvBatchWriter, createCsvWriter } from '../../src/csv/write.js';
 import { readText } from './csv-helpers.js';
 
 // open() passes through to the real one; a test can make its next call fail the way a directory
@@ -306,6 +306,46 @@ describe('round trip: createCsvWriter -> openCsvInput', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('createCsvBatchWriter', () => {
+  // The cells that need the round-trip rules (a lone blank cell, a leading U+FEFF) mixed with plain ones,
+  // so that batches with and without them are both formatted.
+  const cell = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom('a@b.com', 'x', '', 'two words', 'q"uote', 'semi;colon', 'com,ma') },
+    { weight: 1, arbitrary: fc.constantFrom(' ', '\t', '\uFEFF', '\uFEFFa', 'line\nbreak', 'cr\r') },
+    { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom('"', ',', ';', '\t', '\n', '\r', ' ', 'a', '\uFEFF', 'é'), maxLength: 6 }) },
+  );
+
+  test('property: byte for byte what createCsvWriter writes, however the records are batched', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(cell, { minLength: 1, maxLength: 4 }), { maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 10 }),
+        fc.constantFrom(',', ';', '\t', '|'),
+        fc.constantFrom('\n' as const, '\r\n' as const),
+        async (rows, sizes, delimiter, lineEnding) => {
+          const header = ['email', 'name'];
+          const expected = await stringify(rows, { header, delimiter, lineEnding });
+          const writer = createCsvBatchWriter({ header, delimiter, lineEnding });
+          const chunks: string[] = [];
+          writer.on('data', (chunk: Buffer | string) => chunks.push(chunk.toString()));
+          for (let at = 0, i = 0; at < rows.length; i++) {
+            const size = sizes[i % sizes.length]!;
+            writer.write(rows.slice(at, at + size));
+            at += size;
+          }
+          writer.end();
+          await new Promise((resolve, reject) => {
+            writer.on('end', resolve);
+            writer.on('error', reject);
+          });
+          expect(chunks.join('')).toBe(expected);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
