@@ -67,6 +67,12 @@ export interface DnsCache {
   clear(): void;
   /** Domain entries held (expired ones included until evicted). */
   readonly size: number;
+  /**
+   * Whether this run stored or dropped a domain outcome (a lookup's answer, or a distrusted answer
+   * removed when health failed). import() and clear() do not count. A caller that loaded its cache
+   * from a file need not write the file back when this is false: it holds nothing new.
+   */
+  readonly changed: boolean;
 }
 
 /** Bounds, in seconds, that DNS TTLs are clamped to before they become cache expiries. */

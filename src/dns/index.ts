@@ -160,6 +160,8 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
   /** Undeliverable outcomes cached during this run: dropped if health flips (they may be lies). */
   const learnedUndeliverable = new Set<string>();
   let cacheHits = 0;
+  /** Domain outcomes stored or dropped by this run (DnsCache.changed). */
+  let domainWrites = 0;
   let closed = false;
   /** The canary check has completed (monitor.ready() resolved). */
   let canariesDone = false;
@@ -179,7 +181,10 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
     },
     onUnhealthy: () => {
       for (const domain of learnedUndeliverable) {
-        if (domains.peekStale(domain)?.kind === 'undeliverable') domains.delete(domain);
+        if (domains.peekStale(domain)?.kind === 'undeliverable') {
+          domains.delete(domain);
+          domainWrites++;
+        }
       }
       learnedUndeliverable.clear();
     },
@@ -216,6 +221,7 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
     const outcome = await classifier.classify(domain);
     if (outcome.kind !== 'unknown' && monitor.healthy && !closed) {
       domains.set(domain, outcome, outcome.ttlSeconds ?? 0);
+      domainWrites++;
       if (outcome.kind === 'undeliverable') learnedUndeliverable.add(domain);
       else learnedUndeliverable.delete(domain);
     } else if (outcome.kind === 'unknown' && !closed) {
@@ -262,9 +268,15 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
 
   function checkCached(input: string): DomainOutcome | undefined {
     if (closed || !canariesDone || !monitor.healthy) return undefined;
-    const domain = normalizeDomain(input);
-    if (domain === '') return undefined;
-    const cached = domains.get(domain);
+    // Keys are normalized, so a hit on the input as given needs no normalizing (the address
+    // engine's domains always hit this way); only a miss pays for normalizeDomain().
+    let domain = input;
+    let cached = domains.get(input);
+    if (cached === undefined) {
+      domain = normalizeDomain(input);
+      if (domain === '') return undefined;
+      if (domain !== input) cached = domains.get(domain);
+    }
     if (cached === undefined) {
       const failed = failureMemo.get(domain);
       if (failed !== undefined) cacheHits++;
@@ -326,6 +338,9 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
     },
     get size(): number {
       return domains.size;
+    },
+    get changed(): boolean {
+      return domainWrites > 0;
     },
   };
 

@@ -31,7 +31,7 @@
  * half of one.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { ListscrubError } from '../errors.js';
@@ -75,6 +75,24 @@ export interface LoadedCache {
   snapshot: CacheSnapshot;
   /** Set when the file existed but was not usable; one sentence naming the file. */
   warning?: string;
+  /** Which file was read (see cacheFileIdentity), when one was; undefined when there was none. */
+  identity?: string;
+}
+
+/**
+ * The file now at `path`, as "device:inode:size:mtime", or undefined when there is none. Saves
+ * always rename a new file into place (a new inode), so an equal identity means nobody saved since.
+ */
+export async function cacheFileIdentity(path: string): Promise<string | undefined> {
+  try {
+    return identityOf(await stat(path));
+  } catch {
+    return undefined;
+  }
+}
+
+function identityOf(info: { dev: number; ino: number; size: number; mtimeMs: number }): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}`;
 }
 
 const FAILURE_REASONS: readonly DomainFailureReason[] = ['domain_not_found', 'null_mx', 'no_mail_server', 'mx_invalid'];
@@ -87,8 +105,15 @@ export async function loadCacheFile(path: string, options: { now: number }): Pro
   });
 
   let text: string;
+  let identity: string;
   try {
-    text = await readFile(path, 'utf8');
+    const file = await open(path, 'r');
+    try {
+      identity = identityOf(await file.stat());
+      text = await file.readFile('utf8');
+    } finally {
+      await file.close();
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { snapshot: emptySnapshot() }; // first run: nothing to warn about
@@ -129,7 +154,7 @@ export async function loadCacheFile(path: string, options: { now: number }): Pro
     if (entry.expiresAt <= options.now) continue;
     snapshot.hosts.set(host, { addresses: [...(entry.addresses as string[])], expiresAt: entry.expiresAt });
   }
-  return { snapshot };
+  return { snapshot, identity };
 }
 
 /**

@@ -166,16 +166,21 @@ describe('cache export / import', () => {
     expect(snapshot.hosts.get('mx1.good.com')?.addresses).toEqual(['93.184.216.34']);
     expect(snapshot.allowPrivate).toBe(false);
 
+    expect(first.checker.cache.changed).toBe(true);
+
     const second = await setup(fixtureZone(), { now: () => now, dns: { canary: [] } });
     expect(second.checker.cache.import(snapshot)).toBeGreaterThanOrEqual(3);
     expect(await second.checker.check('nullmx.org')).toMatchObject({ reason: 'null_mx' });
     expect((await second.checker.check('good.com')).kind).toBe('deliverable');
     expect(second.server.queries.length).toBe(0);
+    // Imported answers and cache hits are nothing new: the file they came from need not be rewritten.
+    expect(second.checker.cache.changed).toBe(false);
 
     // Hosts are shared: a new domain on a known MX host needs only its MX query.
     second.server.setRecord('other.com', { MX: [{ preference: 5, exchange: 'mx1.good.com' }] });
     expect((await second.checker.check('other.com')).kind).toBe('deliverable');
     expect(second.server.queries.map((q) => `${q.name} ${q.type}`)).toEqual(['other.com MX']);
+    expect(second.checker.cache.changed).toBe(true);
 
     // The snapshot as it comes back from a JSON file (plain objects) imports too.
     const plain = JSON.parse(

@@ -8,7 +8,7 @@
  * fixed and small (2 queries per canary: MX + the MX host's address; `--dns-canary gmail.com` makes
  * it 2 in all), whatever the size of the list.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DnsServer } from '../support/dns-server.js';
@@ -84,6 +84,37 @@ describe('warm cache', () => {
     expect(queriesFor(server, namesOf(LIST_DOMAINS))).toBe(0);
     expect(server.count('other.net', 'MX')).toBe(1);
     expect(Object.keys((await readJson<CacheFileJson>(join(dir, 'dns-cache.json'))).domains)).toContain('other.net');
+  });
+});
+
+describe('writing the cache file', () => {
+  it('a warm run that learned nothing leaves the file as it was (not rewritten)', async () => {
+    const list = await writeList(join(dir, 'list.csv'), EMAILS);
+    const cachePath = join(dir, 'dns-cache.json');
+    expect((await clean(list)).code).toBe(0);
+    const before = { info: await stat(cachePath), text: await readFile(cachePath, 'utf8') };
+    const warm = await clean(list);
+    expect(warm.code).toBe(0);
+    expect(warm.summary.dns.cacheHits).toBe(EMAILS.length);
+    const after = await stat(cachePath);
+    // Same inode and mtime: no save renamed a new file into place.
+    expect([after.ino, after.mtimeMs]).toEqual([before.info.ino, before.info.mtimeMs]);
+    expect(await readFile(cachePath, 'utf8')).toBe(before.text);
+  });
+
+  it('runs that start from the same file and each learn a domain keep both (the later save merges)', async () => {
+    const cachePath = join(dir, 'dns-cache.json');
+    expect((await clean(await writeList(join(dir, 'seed.csv'), ['ann@good.com']))).code).toBe(0);
+    // Both load the seeded file, then save one after the other (a slow answer keeps them overlapping).
+    server.setLatency(20);
+    const a = await writeList(join(dir, 'a.csv'), ['ann@good.com', 'x@other.net']);
+    const b = await writeList(join(dir, 'b.csv'), ['ann@good.com', 'dee@missing.com']);
+    const runs = await Promise.all(
+      [a, b].map((list) => runCli(['clean', list, '--json', '--cache', cachePath, ...dnsFlags(server)], { cwd: dir })),
+    );
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    const cache = await readJson<CacheFileJson>(cachePath);
+    expect(Object.keys(cache.domains).sort()).toEqual(['good.com', 'missing.com', 'other.net']);
   });
 });
 
