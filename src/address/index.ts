@@ -38,8 +38,54 @@ const MAILTO = /^mailto:/i;
 const NON_ASCII = /[^\x00-\x7f]/;
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-/** The fast path: plain ASCII dot-atom local part @ letters/digits/hyphens labels. */
-const FAST = /^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)$/;
+/**
+ * The fast path's grammar: plain ASCII dot-atom local part @ letters/digits/hyphens labels, i.e.
+ *   /^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)$/
+ * which FAST_PATTERN spells out and plainAt() implements as a scan over a character table: the
+ * regex's match array and capture strings cost ~100 ns a row, the scan allocates nothing. A
+ * property test checks that the two agree on every input.
+ */
+export const FAST_PATTERN = /^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)$/;
+
+/** Bit 1: atext (RFC 5322 3.2.3, ASCII); bit 2: letter, digit or hyphen (a domain label's characters). */
+const CHAR_CLASS = new Uint8Array(128);
+for (const c of "!#$%&'*+/=?^_`{|}~") CHAR_CLASS[c.charCodeAt(0)] = 1;
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-') CHAR_CLASS[c.charCodeAt(0)] = 3;
+
+/** Where the '@' is when `s` matches FAST_PATTERN whole, else -1. */
+export function plainAt(s: string): number {
+  const length = s.length;
+  let i = 0;
+  let afterDot = true; // at the start, as after a dot: a dot here would be leading
+  for (; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (afterDot) return -1;
+      afterDot = true;
+    } else if (c === 0x40) {
+      break;
+    } else if (c < 128 && (CHAR_CLASS[c]! & 1) !== 0) {
+      afterDot = false;
+    } else {
+      return -1;
+    }
+  }
+  if (i === length || afterDot) return -1; // no '@', an empty local part, or one ending in a dot
+  const at = i;
+  afterDot = true;
+  for (i = at + 1; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (afterDot) return -1;
+      afterDot = true;
+    } else if (c < 128 && (CHAR_CLASS[c]! & 2) !== 0) {
+      afterDot = false;
+    } else {
+      return -1; // anything else, a second '@' included
+    }
+  }
+  return afterDot ? -1 : at; // an empty domain, or one ending in a dot
+}
 
 interface Flags {
   quoted: boolean;
@@ -185,42 +231,34 @@ function finish(input: string, local: string, rawDomain: string, flags: Flags, a
   const len = asciiLocal ? address.length : octets(address);
   if (len > 254) return invalid(input, `The address is ${len} octets long; the limit is 254.`, suggestion);
   const domain = info.ascii;
-  const done = (reason: 'ok' | 'typo_domain' | 'disposable' | 'role_account' | 'unusual_syntax', detail: string) => ({
-    verdict: makeVerdict(input, address, reason, detail, suggestion),
-    domain,
-  });
-
+  let reason: 'ok' | 'typo_domain' | 'disposable' | 'role_account' | 'unusual_syntax' = 'ok';
+  let detail = 'The address is well formed.';
   if (info.suggestion !== undefined) {
-    return done('typo_domain', `The domain '${domain}' looks like a misspelling of '${info.suggestion}'.`);
-  }
-  if (info.disposable !== undefined) {
-    return done(
-      'disposable',
+    reason = 'typo_domain';
+    detail = `The domain '${domain}' looks like a misspelling of '${info.suggestion}'.`;
+  } else if (info.disposable !== undefined) {
+    reason = 'disposable';
+    detail =
       info.disposable === domain
         ? `The domain '${domain}' is a disposable (throwaway) mail provider.`
-        : `The domain '${domain}' belongs to the disposable mail provider '${info.disposable}'.`,
-    );
+        : `The domain '${domain}' belongs to the disposable mail provider '${info.disposable}'.`;
+  } else if (!flags.quoted && isRoleAccount(local)) {
+    reason = 'role_account';
+    detail = `'${local}' is a role mailbox that reaches a team or a system, not a person.`;
+  } else if (flags.quoted) {
+    reason = 'unusual_syntax';
+    detail = 'The local part is a quoted string, which most sending platforms refuse.';
+  } else if (flags.comment) {
+    reason = 'unusual_syntax';
+    detail = 'The address contains a comment in parentheses, which most sending platforms refuse.';
+  } else if (flags.wrapped) {
+    reason = 'unusual_syntax';
+    detail = 'The cell wraps the address (display name, angle brackets or mailto:); import tools expect it bare, which --normalize writes.';
+  } else if (!asciiLocal && NON_ASCII.test(local)) {
+    reason = 'unusual_syntax';
+    detail = 'The local part contains non-ASCII characters (it needs SMTPUTF8), which most sending platforms refuse.';
   }
-  if (!flags.quoted && isRoleAccount(local)) {
-    return done('role_account', `'${local}' is a role mailbox that reaches a team or a system, not a person.`);
-  }
-  if (flags.quoted) return done('unusual_syntax', 'The local part is a quoted string, which most sending platforms refuse.');
-  if (flags.comment) {
-    return done('unusual_syntax', 'The address contains a comment in parentheses, which most sending platforms refuse.');
-  }
-  if (flags.wrapped) {
-    return done(
-      'unusual_syntax',
-      'The cell wraps the address (display name, angle brackets or mailto:); import tools expect it bare, which --normalize writes.',
-    );
-  }
-  if (!asciiLocal && NON_ASCII.test(local)) {
-    return done(
-      'unusual_syntax',
-      'The local part contains non-ASCII characters (it needs SMTPUTF8), which most sending platforms refuse.',
-    );
-  }
-  return done('ok', 'The address is well formed.');
+  return { verdict: makeVerdict(input, address, reason, detail, suggestion), domain };
 }
 
 /**
@@ -229,13 +267,13 @@ function finish(input: string, local: string, rawDomain: string, flags: Flags, a
  */
 export function analyzeAddressFast(input: string): AddressAnalysis | undefined {
   // Most cells are already bare printable ASCII: the regex alone proves prepare() would not change them.
-  const direct = input.length <= MAX_INPUT_LENGTH ? FAST.exec(input) : null;
-  if (direct !== null) return finish(input, direct[1]!, direct[2]!, NO_FLAGS, true, true);
+  const direct = input.length <= MAX_INPUT_LENGTH ? plainAt(input) : -1;
+  if (direct >= 0) return finish(input, input.slice(0, direct), input.slice(direct + 1), NO_FLAGS, true, true);
   const pre = prepare(input);
   if (!pre.ok) return pre.result;
-  const m = FAST.exec(pre.s);
-  if (m === null) return undefined;
-  return finish(input, m[1]!, m[2]!, pre.wrapped ? { ...NO_FLAGS, wrapped: true } : NO_FLAGS, true);
+  const at = plainAt(pre.s);
+  if (at < 0) return undefined;
+  return finish(input, pre.s.slice(0, at), pre.s.slice(at + 1), pre.wrapped ? { ...NO_FLAGS, wrapped: true } : NO_FLAGS, true);
 }
 
 /** A repaired spelling of a broken plain address (spaces, stray dots, comma for dot), if it passes. */
@@ -254,7 +292,7 @@ function repair(s: string): string | undefined {
   if (t === s || local.length === 0) return undefined;
   // The repaired text is usually a plain dot-atom@domain: the fast path gives the same verdict as the
   // full parser there (see analyzeAddressFast), without a pass through email-addresses (~50 us).
-  const fast = t.length <= MAX_INPUT_LENGTH && FAST.test(t) ? analyzeAddressFast(t) : undefined;
+  const fast = t.length <= MAX_INPUT_LENGTH && plainAt(t) >= 0 ? analyzeAddressFast(t) : undefined;
   const v = (fast ?? analyzeFullInner(t, t, false)).verdict;
   if (v.status === 'invalid') return undefined;
   return v.suggestion ?? v.address ?? undefined;

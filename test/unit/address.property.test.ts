@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyzeAddress, analyzeAddressFast, analyzeAddressFull } from '../../src/address/index.js';
+import { FAST_PATTERN, analyzeAddress, analyzeAddressFast, analyzeAddressFull, plainAt } from '../../src/address/index.js';
 
 const ATEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-";
 const LDH = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -128,5 +128,26 @@ describe('address engine properties', () => {
     );
     // the generator must actually exercise the fast path
     expect(decided).toBeGreaterThan(1000);
+  });
+
+  it('the fast path\'s scanner accepts exactly what its pattern matches, and splits at the same @', () => {
+    // Strings over the characters that matter (atext, dots, @, LDH, and some that must be refused).
+    const text = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '-', '.', '@', '+', '_', '!', '~', '`', ' ', '"', '(', ',', 'é', '\u0000', '\u00ff'), maxLength: 14 });
+    let matched = 0;
+    fc.assert(
+      fc.property(fc.oneof(text, validAddress, mutated), (s) => {
+        const m = FAST_PATTERN.exec(s);
+        const at = plainAt(s);
+        if (m === null) {
+          expect(at, s).toBe(-1);
+          return;
+        }
+        matched++;
+        expect(at, s).toBe(m[1]!.length);
+        expect([s.slice(0, at), s.slice(at + 1)]).toEqual([m[1], m[2]]);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(matched).toBeGreaterThan(500);
   });
 });
