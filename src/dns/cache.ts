@@ -4,9 +4,9 @@
  * ("stale"), because the health monitor wants to know that a domain used to be deliverable.
  * Unknown outcomes are never stored: callers only hand in real answers.
  */
-import { isIP } from 'node:net';
 import type { DomainOutcome } from '../types.js';
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from './constants.js';
+import { isIpAddress } from './ip.js';
 
 /** What a domain check can cache: every outcome but 'unknown'. */
 export type CachedOutcome = Exclude<DomainOutcome, { kind: 'unknown' }>;
@@ -214,5 +214,5 @@ export function isCachedOutcome(value: unknown): value is CachedOutcome {
 }
 
 export function isAddressList(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((a) => typeof a === 'string' && isIP(a) !== 0);
+  return Array.isArray(value) && value.every((a) => typeof a === 'string' && isIpAddress(a));
 }

@@ -32,9 +32,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { ListscrubError } from '../errors.js';
+import { isIpAddress } from '../dns/ip.js';
 import type { DomainFailureReason, DomainOutcome } from '../types.js';
 
 export const CACHE_FORMAT = 'listscrub-dns-cache';
@@ -147,7 +147,7 @@ export async function loadCacheFile(path: string, options: { now: number }): Pro
   for (const [host, entry] of Object.entries(data.hosts)) {
     if (
       !isObject(entry) || !isExpiry(entry.expiresAt) ||
-      !Array.isArray(entry.addresses) || !entry.addresses.every((a) => typeof a === 'string' && isIP(a) !== 0)
+      !Array.isArray(entry.addresses) || !entry.addresses.every((a) => typeof a === 'string' && isIpAddress(a))
     ) {
       return ignored(`has a malformed entry for host "${host}"`);
     }

@@ -1,9 +1,10 @@
 /** Pure pieces of the DNS layer: address usability, error mapping, TTL cache, messages, limiter. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
+import { isIP, isIPv4 } from 'node:net';
 import { TtlCache, clampTtl } from '../../src/dns/cache.js';
 import { describeFailure } from '../../src/dns/health.js';
-import { unusableReason } from '../../src/dns/ip.js';
+import { isDottedQuad, isIpAddress, unusableReason } from '../../src/dns/ip.js';
 import { createLimiter } from '../../src/dns/limiter.js';
 import { mapErrorCode } from '../../src/dns/resolver.js';
 import {
@@ -14,6 +15,24 @@ import {
   DEFAULT_RETRIES,
   createDomainChecker,
 } from '../../src/dns/index.js';
+
+describe('isDottedQuad / isIpAddress', () => {
+  it('accepts exactly what net.isIPv4 accepts (and isIpAddress is net.isIP !== 0)', () => {
+    const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '01', '010', '0255', '', '-1', '1e2', ' 1'));
+    const quadish = fc.array(octet, { minLength: 2, maxLength: 6 }).map((parts) => parts.join('.'));
+    const text = fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9', '.', ':', 'a', ' '), maxLength: 16 });
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.oneof(quadish, text, fc.ipV4(), fc.ipV6()), (s) => {
+        expect(isDottedQuad(s), s).toBe(isIPv4(s));
+        expect(isIpAddress(s), s).toBe(isIP(s) !== 0);
+        if (isDottedQuad(s)) accepted++;
+      }),
+      { numRuns: 5000 },
+    );
+    expect(accepted).toBeGreaterThan(500);
+  });
+});
 
 describe('unusableReason', () => {
   it.each([
@@ -231,6 +250,31 @@ describe('limiter', () => {
     await limiter.stop();
     await expect(first).resolves.toBe(1);
     await expect(second).resolves.toBe('dropped');
+  });
+});
+
+describe('the default cache clock', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('is read once a second by a timer: an entry expires within a second of its time', async () => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    const checker = createDomainChecker({ dns: { servers: ['127.0.0.1:9'], canary: [] } });
+    try {
+      await checker.ready();
+      const outcome = { kind: 'deliverable' as const, detail: 'MX mx.example.com resolves to 93.184.216.34' };
+      checker.cache.import({ domains: new Map([['example.com', { outcome, expiresAt: Date.now() + 30_500 }]]), hosts: new Map() });
+      expect(checker.checkCached('example.com')).toEqual(outcome);
+      vi.advanceTimersByTime(30_000);
+      expect(checker.checkCached('example.com')).toEqual(outcome);
+      vi.advanceTimersByTime(1_000);
+      expect(checker.checkCached('example.com')).toBeUndefined();
+    } finally {
+      await checker.close();
+    }
+    // close() stopped the clock's timer.
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 
