@@ -97,22 +97,24 @@ function frontSlot(key: string): number {
   return (h ^ (h >>> 15)) & (FRONT_SIZE - 1);
 }
 
+/** An entry as the front holds it: with its key, so one read tells whether the slot is this key's. */
+interface FrontEntry<T> extends CacheEntry<T> {
+  readonly key: string;
+}
+
 export class TtlCache<T> {
-  readonly #entries = new Map<string, CacheEntry<T>>();
+  readonly #entries = new Map<string, FrontEntry<T>>();
   readonly #now: () => number;
   readonly #maxEntries: number;
   readonly #bounds: TtlBounds;
   /**
-   * A direct-mapped front for get(): the last key found in each slot (slot = a hash computed here)
-   * and its entry, valid while nothing was written since (#version). With a warm cache every row asks
-   * for its domain, as the same string each time (the address engine keeps one per domain): Map.get()
-   * hashed and compared it in the runtime, ~350 ns a row; here a hit is the hash loop and an
-   * identity comparison. Any write or delete bumps #version, which empties the front at once.
+   * A direct-mapped front for get(): the last entry found in each slot (slot = a hash computed here).
+   * With a warm cache every row asks for its domain, as the same string each time (the address
+   * engine keeps one per domain): Map.get() hashed and compared it in the runtime, ~350 ns a row;
+   * here a hit is the hash loop, one array read and the entry's own key. A write or delete of a key
+   * empties that key's slot; clear() and eviction empty them all.
    */
-  readonly #frontKeys: (string | undefined)[] = new Array<string | undefined>(FRONT_SIZE).fill(undefined);
-  readonly #frontEntries: (CacheEntry<T> | undefined)[] = new Array<CacheEntry<T> | undefined>(FRONT_SIZE).fill(undefined);
-  readonly #frontVersions = new Float64Array(FRONT_SIZE);
-  #version = 1;
+  #front: (FrontEntry<T> | undefined)[] = new Array<FrontEntry<T> | undefined>(FRONT_SIZE).fill(undefined);
 
   constructor(now: () => number, maxEntries: number, bounds: TtlBounds = DEFAULT_TTL_BOUNDS) {
     this.#now = now;
@@ -126,14 +128,15 @@ export class TtlCache<T> {
 
   #find(key: string): CacheEntry<T> | undefined {
     const slot = frontSlot(key);
-    if (this.#frontVersions[slot] === this.#version && this.#frontKeys[slot] === key) return this.#frontEntries[slot];
+    const front = this.#front[slot];
+    if (front !== undefined && front.key === key) return front;
     const entry = this.#entries.get(key);
-    if (entry !== undefined) {
-      this.#frontKeys[slot] = key;
-      this.#frontEntries[slot] = entry;
-      this.#frontVersions[slot] = this.#version;
-    }
+    if (entry !== undefined) this.#front[slot] = entry;
     return entry;
+  }
+
+  #emptyFront(): void {
+    this.#front = new Array<FrontEntry<T> | undefined>(FRONT_SIZE).fill(undefined);
   }
 
   /** The value if present and not expired. */
@@ -166,19 +169,19 @@ export class TtlCache<T> {
   }
 
   setUntil(key: string, value: T, expiresAt: number): void {
-    this.#version++;
+    this.#front[frontSlot(key)] = undefined;
     this.#entries.delete(key); // re-insert: Map order is our eviction order (oldest write first)
-    this.#entries.set(key, { value, expiresAt });
+    this.#entries.set(key, { key, value, expiresAt });
     if (this.#entries.size > this.#maxEntries) this.#evict();
   }
 
   delete(key: string): void {
-    this.#version++;
+    this.#front[frontSlot(key)] = undefined;
     this.#entries.delete(key);
   }
 
   clear(): void {
-    this.#version++;
+    this.#emptyFront();
     this.#entries.clear();
   }
 
@@ -190,7 +193,7 @@ export class TtlCache<T> {
 
   /** Drop expired entries first; if still over the bound, the oldest writes. */
   #evict(): void {
-    this.#version++;
+    this.#emptyFront();
     const now = this.#now();
     for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
     const excess = this.#entries.size - Math.floor(this.#maxEntries * 0.9);
