@@ -12,6 +12,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startDnsServer } from '../support/dns-server.js';
 import { writeBigList } from '../support/gen.js';
 import { BIN, deadPid, parseCsv, runCli, STACK_LINE, startCli, tempDir, waitForFile } from '../support/spawn.js';
 import { leftovers, makeWorkspace, type Workspace } from './helpers.js';
@@ -72,6 +73,41 @@ describe('signals', () => {
     expect(result.stderr).not.toContain(STACK_LINE);
     await expectPreviousOutputsIntact(output, report);
     expect(await leftovers(dir)).toEqual([]);
+  });
+});
+
+describe('interrupting the DNS canary check', () => {
+  test('SIGINT while the canaries wait on a silent resolver: exit 130 at once, previous outputs intact', async () => {
+    // The canary check runs beside the pipeline, so an interrupt does not wait for it to time out
+    // (here it would take 3 attempts x 5 s, far past the test's time limit).
+    const server = await startDnsServer({}, { mode: 'drop' });
+    try {
+      const firstQuestion = new Promise<void>((resolve) => {
+        const push = server.queries.push.bind(server.queries);
+        server.queries.push = (...entries) => {
+          resolve();
+          return push(...entries);
+        };
+      });
+      const { dir, output, report } = await workspace();
+      const cli = startCli(['clean', big, '-o', output, '-r', report, '--dns', server.address, '--dns-timeout', '5000', '-q']);
+      await Promise.race([firstQuestion, cli.done]);
+      cli.child.kill('SIGINT');
+      const result = await cli.done;
+      expect(result.code).toBe(130);
+      expect(result.stderr).toContain('interrupted (SIGINT)');
+      expect(result.stderr).not.toContain(STACK_LINE);
+      await expectPreviousOutputsIntact(output, report);
+      expect(await leftovers(dir)).toEqual([]);
+      // It exited before any canary question timed out: the server saw first attempts only (a
+      // run that waited for the check would have asked each canary again after every timeout).
+      const asked = server.queries.map((q) => `${q.name} ${q.type}`);
+      expect(asked.length).toBeGreaterThan(0);
+      expect(new Set(asked).size).toBe(asked.length);
+      for (const question of asked) expect(['gmail.com MX', 'outlook.com MX', 'yahoo.com MX']).toContain(question);
+    } finally {
+      await server.close();
+    }
   });
 });
 
