@@ -274,10 +274,12 @@ describe('createScrubStream: backpressure', () => {
 
   async function slowConsumer(window: number, isAsync: boolean): Promise<void> {
     let pulled = 0;
+    // Addresses repeat, so duplicates are decided while the reader holds rows back.
+    const addressOf = (i: number): string => `user${i % 1500}@example.com`;
     function* source(): Generator<string[]> {
       for (let i = 0; i < N; i++) {
         pulled += 1;
-        yield [`user${i}@example.com`];
+        yield [addressOf(i)];
       }
     }
     const fake = new fakes.FakeScrubber(() => isAsync);
@@ -286,6 +288,10 @@ describe('createScrubStream: backpressure', () => {
       let read = 0;
       for await (const row of rows) {
         expect(row.index).toBe(++read);
+        // Row i's first occurrence is row (i - 1) % 1500 + 1: every later copy says so, exactly once.
+        const first = ((read - 1) % 1500) + 1;
+        expect(row.verdict.status, `row ${read}`).toBe(first === read ? 'valid' : 'duplicate');
+        if (first !== read) expect(row.verdict.detail).toBe(`Same address as row ${first}.`);
         // A slow reader: every 50 rows, wait a while, letting verdicts complete meanwhile.
         if (read % 50 === 0) {
           for (let i = 0; i < 5; i++) {
