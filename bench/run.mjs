@@ -33,7 +33,7 @@ const { values: opt } = parseArgs({
   },
 });
 const quick = opt.quick;
-const RUNS = Number(opt.runs ?? (quick ? 1 : 3));
+const RUNS = Number(opt.runs ?? (quick ? 1 : 5));
 const LATENCY = Number(opt.latency);
 const CONCURRENCY = Number(opt.concurrency);
 const RATE = Number(opt.rate);
