@@ -15,7 +15,7 @@ import { cacheFileIdentity, loadCacheFile, saveCacheFile, type CacheSnapshot, ty
 import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
 import { describe, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
-import { createScrubStream, reserveAddresses, type ScrubbedRow } from './stream/index.js';
+import { DedupeSet, createScrubStream, markDuplicates, type ScrubbedRow } from './stream/index.js';
 import { DROP_CHOICES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus } from './types.js';
 
 
@@ -240,10 +240,8 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     const reportCsv = createCsvBatchWriter({ delimiter: ',', header: reportHeader });
     let cleanedBatch: string[][] = [];
     let reportBatch: string[][] = [];
-    let batched = 0;
     /** Write the gathered rows; a promise when an output is full (resolved on its 'drain'). */
     const flushBatches = (): Promise<void> | undefined => {
-      batched = 0;
       let waitCleaned: Promise<void> | undefined;
       let waitReport: Promise<void> | undefined;
       if (cleanedBatch.length > 0) {
@@ -284,59 +282,73 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     // The router is a synchronous object-mode sink: a row costs no promise unless an output is full
     // (then the write callback waits for its 'drain'). Iterating the scrub stream with for-await and
     // awaiting every write cost two promise round trips per row (~0.6 s per 1M rows in the profile).
-    const routeRow = (row: ScrubbedRow<string[]>): Promise<void> | undefined => {
-      {
-        let wait: Promise<void> | undefined;
-        const { verdict } = row;
-        rows += 1;
-        statuses[verdict.status] += 1;
-        reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
-        const remove =
-          ALWAYS_REMOVED.has(verdict.status) ||
-          drop.has(verdict.status) ||
-          drop.has(verdict.reason) ||
-          (verdict.alsoFound !== undefined && drop.has(verdict.alsoFound));
-        const record = Array.isArray(row.record) ? row.record : [];
-        if (remove) {
-          removed += 1;
-          const cells = [
-            String(row.index),
-            row.line === undefined ? '' : String(row.line),
-            verdict.status,
-            verdict.reason,
-            verdict.detail,
-            verdict.suggestion ?? '',
-            verdict.bounce ?? '',
-            ...record,
-          ];
-          reportBatch.push(cells.map(neutralizeFormula));
-        } else {
-          kept += 1;
-          let cells = record;
-          if (options.normalize && verdict.address !== null && columnIndex < cells.length) {
-            cells = cells.slice();
-            cells[columnIndex] = verdict.address;
-          }
-          if (options.annotate) cells = [...cells, verdict.status, verdict.reason];
-          cleanedBatch.push(cells);
+    const routeRow = (row: ScrubbedRow<string[]>): void => {
+      const { verdict } = row;
+      rows += 1;
+      statuses[verdict.status] += 1;
+      reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
+      const remove =
+        ALWAYS_REMOVED.has(verdict.status) ||
+        drop.has(verdict.status) ||
+        drop.has(verdict.reason) ||
+        (verdict.alsoFound !== undefined && drop.has(verdict.alsoFound));
+      const record = Array.isArray(row.record) ? row.record : [];
+      if (remove) {
+        removed += 1;
+        const cells = [
+          String(row.index),
+          row.line === undefined ? '' : String(row.line),
+          verdict.status,
+          verdict.reason,
+          verdict.detail,
+          verdict.suggestion ?? '',
+          verdict.bounce ?? '',
+          ...record,
+        ];
+        reportBatch.push(cells.map(neutralizeFormula));
+      } else {
+        kept += 1;
+        let cells = record;
+        if (options.normalize && verdict.address !== null && columnIndex < cells.length) {
+          cells = cells.slice();
+          cells[columnIndex] = verdict.address;
         }
-        // Both batches go out together every ROUTE_BATCH rows: a row held longer (a report row
-        // waiting for 256 removed rows) kept its cells, and the 64 KB input chunk they are cut from,
-        // alive through more young-generation collections (scavenge time doubled).
-        if (++batched >= ROUTE_BATCH) wait = flushBatches();
-        if (options.onProgress !== undefined && (rows - lastProgress >= 1000 || rows === 1)) {
-          lastProgress = rows;
-          options.onProgress({ rows, bytesRead: input.bytesRead(), totalBytes: input.totalBytes });
-        }
-        return wait;
+        if (options.annotate) cells = [...cells, verdict.status, verdict.reason];
+        cleanedBatch.push(cells);
       }
+      if (options.onProgress !== undefined && (rows - lastProgress >= 1000 || rows === 1)) {
+        lastProgress = rows;
+        options.onProgress({ rows, bytesRead: input.bytesRead(), totalBytes: input.totalBytes });
+      }
+    };
+
+    // The duplicate index is kept here, not in the scrub stream: the router takes rows ROUTE_BATCH at
+    // a time anyway, and checking a batch together (DedupeSet.insertBatch) overlaps the index's cache
+    // misses, one per new address in a table of tens of MB (~0.5 s per million rows on a busy VM).
+    // At most one distinct address per record: the index is sized once, up front, instead of
+    // doubling through a file (on 5M rows the last doubling held 48 + 96 MB of tables at once).
+    const seen = options.keepDuplicates === true ? null : new DedupeSet();
+    if (seen !== null && input.estimatedRecords !== null) seen.reserve(input.estimatedRecords);
+    let pendingRows: ScrubbedRow<string[]>[] = [];
+    /**
+     * Decide the duplicates among the rows gathered (in input order), route them, and write both
+     * batches together: a row held longer (a report row waiting for 256 removed rows) kept its cells,
+     * and the 64 KB input chunk they are cut from, alive through more young-generation collections.
+     */
+    const routePending = (): Promise<void> | undefined => {
+      const gathered = pendingRows;
+      pendingRows = [];
+      if (seen !== null) markDuplicates(gathered, seen);
+      for (const row of gathered) routeRow(row);
+      return flushBatches();
     };
     const route = new Writable({
       objectMode: true,
       write(row: ScrubbedRow<string[]>, _encoding, callback) {
         let wait: Promise<void> | undefined;
         try {
-          wait = routeRow(row);
+          pendingRows.push(row);
+          if (pendingRows.length >= ROUTE_BATCH) wait = routePending();
         } catch (error) {
           return callback(error as Error);
         }
@@ -344,18 +356,20 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
         wait.then(() => callback(), (error: Error) => callback(error));
       },
       final(callback) {
-        // Nothing waits for these drains: end() below flushes what is buffered.
-        flushBatches()?.catch(() => undefined);
+        try {
+          // Nothing waits for these drains: end() below flushes what is buffered.
+          routePending()?.catch(() => undefined);
+        } catch (error) {
+          return callback(error as Error);
+        }
         cleanedCsv.end();
         reportCsv.end();
         callback();
       },
     });
 
-    const scrub = createScrubStream<string[]>({ column: columnIndex, scrubber, keepDuplicates: options.keepDuplicates === true, window: JOB_WINDOW });
-    // At most one distinct address per record: the duplicate index is sized once, up front, instead
-    // of doubling through a file (on 5M rows the last doubling held 48 + 96 MB of tables at once).
-    if (input.estimatedRecords !== null) reserveAddresses(scrub, input.estimatedRecords);
+    // keepDuplicates: the router decides duplicates itself (above), in the same order.
+    const scrub = createScrubStream<string[]>({ column: columnIndex, scrubber, keepDuplicates: true, window: JOB_WINDOW });
     await pipeline(
       input.records,
       scrub,

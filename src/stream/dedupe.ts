@@ -85,6 +85,10 @@ export class DedupeSet {
   private mask: number;
   private count = 0;
   private limit: number;
+  /** Scratch for insertBatch(). */
+  private batchFnv = new Uint32Array(0);
+  private batchMurmur = new Uint32Array(0);
+  private touched = 0;
 
   /** `capacity` is rounded up to a power of two (at least 16). */
   constructor(capacity = 1024) {
@@ -118,6 +122,34 @@ export class DedupeSet {
   insert(address: string, value: number): number {
     fingerprint(address);
     return this.insertFingerprint(fpFnv, fpMurmur, value);
+  }
+
+  /**
+   * insert() for many addresses at once, in order: results[i] is what insert(addresses[i], values[i])
+   * would have returned, called one after the other. Faster on a large table: the fingerprints are
+   * computed first, then every home slot is read in one tight loop, so the cache and TLB misses (one
+   * per new address, ~400 ns each on a busy VM) overlap instead of queueing, and the inserts then
+   * find their slots cached.
+   */
+  insertBatch(addresses: readonly string[], values: readonly number[], results: Int32Array): void {
+    const count = addresses.length;
+    if (this.batchFnv.length < count) {
+      this.batchFnv = new Uint32Array(count);
+      this.batchMurmur = new Uint32Array(count);
+    }
+    const fnvs = this.batchFnv;
+    const murmurs = this.batchMurmur;
+    for (let i = 0; i < count; i++) {
+      fingerprint(addresses[i] as string);
+      fnvs[i] = fpFnv;
+      murmurs[i] = fpMurmur;
+    }
+    const table = this.table;
+    const mask = this.mask;
+    let touched = 0;
+    for (let i = 0; i < count; i++) touched ^= table[((murmurs[i] as number) & mask) * 3] as number;
+    this.touched = touched; // keeps the reads from being optimized away
+    for (let i = 0; i < count; i++) results[i] = this.insertFingerprint(fnvs[i] as number, murmurs[i] as number, values[i] as number);
   }
 
   /** insert() on a precomputed fingerprint; `fnv` must not be 0. Exposed so tests can force collisions. */

@@ -113,6 +113,44 @@ export function createScrubStream<R extends CsvRecord = CsvRecord>(options: Scru
   return new ScrubStream<R>(scrubber, owns, column, window, options.keepDuplicates === true);
 }
 
+/**
+ * Only addresses that stay on the list claim the "first occurrence": an invalid address is reported
+ * with its own reason every time, which tells the owner more than "duplicate".
+ */
+function claimsFirstOccurrence(verdict: RowVerdict): boolean {
+  return verdict.address !== null && verdict.status !== 'invalid';
+}
+
+function duplicateVerdict(verdict: RowVerdict, first: number): RowVerdict {
+  return { input: verdict.input, address: verdict.address, status: 'duplicate', reason: 'duplicate', detail: `Same address as row ${first}.` };
+}
+
+/**
+ * For scrubCsv (not part of the public API): decide the duplicates among rows that come in order
+ * from a stream made with keepDuplicates, a batch at a time, exactly as the stream itself would
+ * one row at a time (DedupeSet.insertBatch overlaps the index's cache misses).
+ */
+export function markDuplicates(rows: readonly ScrubbedRow<CsvRecord>[], seen: DedupeSet): void {
+  const addresses: string[] = [];
+  const indexes: number[] = [];
+  const positions: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const { verdict, index } = rows[i]!;
+    if (!claimsFirstOccurrence(verdict)) continue;
+    addresses.push(verdict.address as string);
+    indexes.push(index);
+    positions.push(i);
+  }
+  const firsts = new Int32Array(addresses.length);
+  seen.insertBatch(addresses, indexes, firsts);
+  for (let j = 0; j < positions.length; j++) {
+    const first = firsts[j] as number;
+    if (first === -1) continue;
+    const row = rows[positions[j] as number]!;
+    row.verdict = duplicateVerdict(row.verdict, first);
+  }
+}
+
 /** Scrub records from any (async) iterable; iterate the result for the rows, in order. */
 export function scrubRecords<R extends CsvRecord = CsvRecord>(
   records: Iterable<ScrubInput<R>> | AsyncIterable<ScrubInput<R>>,
@@ -122,15 +160,6 @@ export function scrubRecords<R extends CsvRecord = CsvRecord>(
   // Errors reach the caller through the stream (iteration rejects); pipeline only wires teardown.
   pipeline(Readable.from(records, { objectMode: true }), stream, () => {});
   return stream;
-}
-
-/**
- * For scrubCsv (not part of the public API): size the stream's duplicate index for about `addresses`
- * addresses before the first row, when the caller can estimate the input's size (a file's bytes).
- * Saves the table's growth steps and the old + new tables held side by side while it grows.
- */
-export function reserveAddresses(stream: Transform, addresses: number): void {
-  if (stream instanceof ScrubStream) stream.reserve(addresses);
 }
 
 class ScrubStream<R extends CsvRecord> extends Transform {
@@ -162,10 +191,6 @@ class ScrubStream<R extends CsvRecord> extends Transform {
     super({ objectMode: true });
     this.ring = new Array<ScrubbedRow<R> | undefined>(window).fill(undefined);
     this.seen = keepDuplicates ? null : new DedupeSet();
-  }
-
-  reserve(addresses: number): void {
-    if (this.count === 0) this.seen?.reserve(addresses);
   }
 
   override _transform(item: ScrubInput<R>, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -278,20 +303,9 @@ class ScrubStream<R extends CsvRecord> extends Transform {
 
   /** Rows leave here, in input order: the place where duplicates are decided. */
   private pushRow(row: ScrubbedRow<R>): void {
-    const verdict = row.verdict;
-    // Only addresses that stay on the list claim the "first occurrence": an invalid address is
-    // reported with its own reason every time, which tells the owner more than "duplicate".
-    if (this.seen !== null && verdict.address !== null && verdict.status !== 'invalid') {
-      const first = this.seen.insert(verdict.address, row.index);
-      if (first !== -1) {
-        row.verdict = {
-          input: verdict.input,
-          address: verdict.address,
-          status: 'duplicate',
-          reason: 'duplicate',
-          detail: `Same address as row ${first}.`,
-        };
-      }
+    if (this.seen !== null && claimsFirstOccurrence(row.verdict)) {
+      const first = this.seen.insert(row.verdict.address as string, row.index);
+      if (first !== -1) row.verdict = duplicateVerdict(row.verdict, first);
     }
     if (!this.push(row)) this.outputBlocked = true;
   }

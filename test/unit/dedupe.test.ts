@@ -84,6 +84,34 @@ describe('DedupeSet', () => {
     );
   });
 
+  it('insertBatch gives what insert() one at a time gives, however the addresses are batched (and grows the same)', () => {
+    const address = fc.stringMatching(/^[a-cA-CéÉ]{0,3}@[xyXY]{1,2}$/);
+    fc.assert(
+      fc.property(
+        fc.array(address, { maxLength: 300 }),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 64 }),
+        (addresses, sizes, capacity) => {
+          const one = new DedupeSet(capacity);
+          const expected = addresses.map((a, i) => one.insert(a, i + 1));
+          const batched = new DedupeSet(capacity);
+          const got: number[] = [];
+          for (let at = 0, k = 0; at < addresses.length; k++) {
+            const size = sizes[k % sizes.length]!;
+            const slice = addresses.slice(at, at + size);
+            const results = new Int32Array(slice.length);
+            batched.insertBatch(slice, slice.map((_, i) => at + i + 1), results);
+            got.push(...results);
+            at += size;
+          }
+          expect(got).toEqual(expected);
+          expect(batched.size).toBe(one.size);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('has no fingerprint collisions among a million similar addresses', () => {
     // A sanity check of the hashes (a collision here would have odds of about 1e-8).
     const set = new DedupeSet();
