@@ -199,10 +199,10 @@ describe('the packed package', () => {
     const compiled = await exec(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: consumer }).catch((error: { stdout: string; stderr: string }) => error);
     expect(`${compiled.stdout}${compiled.stderr}`, `installed with ${installedWith}`).toBe('');
 
-    const [offline, online] = await Promise.all([
-      exec(process.execPath, ['out/main.js'], { cwd: consumer, env: { ...process.env, TEST_DNS: '' } }),
-      exec(process.execPath, ['out/main.js'], { cwd: consumer, env: { ...process.env, TEST_DNS: server.address } }),
-    ]);
+    // One after the other: both runs write list.clean.csv in the same directory, and the second
+    // would find the first one's output lock (E_LOCKED, exit 5) whenever their scrubCsv overlapped.
+    const offline = await exec(process.execPath, ['out/main.js'], { cwd: consumer, env: { ...process.env, TEST_DNS: '' } });
+    const online = await exec(process.execPath, ['out/main.js'], { cwd: consumer, env: { ...process.env, TEST_DNS: server.address } });
     const result = JSON.parse(offline.stdout) as Record<string, unknown>;
     expect(result).toEqual({
       typo: { status: 'risky', reason: 'typo_domain', suggestion: 'jane@gmail.com' },
