@@ -42,9 +42,8 @@ export interface CachedHostEntry {
 }
 
 /**
- * Plain data for persistence, keyed by lower-case ASCII name. Structurally the same as the cache
- * file's in-memory snapshot (src/jobs/cache-file.ts), so the two plug together without a mapping;
- * import() also accepts plain objects in place of the Maps.
+ * Plain data for persistence, keyed by lower-case ASCII name; also what the cache file loads and
+ * saves (src/jobs/cache-file.ts). import() also accepts plain objects in place of the Maps.
  */
 export interface CacheSnapshot {
   /** Whether the exporting checker accepted private MX addresses (outcomes depend on it). */

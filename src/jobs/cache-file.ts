@@ -35,37 +35,18 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ListscrubError } from '../errors.js';
 import { isIpAddress } from '../dns/ip.js';
-import type { DomainFailureReason, DomainOutcome } from '../types.js';
+import { isCachedOutcome as isOutcome, type CacheSnapshot, type CachedDomainEntry, type CachedHostEntry, type CachedOutcome } from '../dns/cache.js';
+import type { DomainOutcome } from '../types.js';
 
 export const CACHE_FORMAT = 'listscrub-dns-cache';
 export const CACHE_VERSION = 1;
 
-/** The outcomes worth keeping across runs. */
-export type CachedDomainOutcome = Exclude<DomainOutcome, { kind: 'unknown' }>;
-
-export interface CachedDomain {
-  outcome: CachedDomainOutcome;
-  /** Absolute expiry, epoch ms. */
-  expiresAt: number;
-}
-
-export interface CachedHost {
-  /** IPv4/IPv6 addresses of an MX host. */
-  addresses: string[];
-  /** Absolute expiry, epoch ms. */
-  expiresAt: number;
-}
-
 /**
- * The cache contents in memory: plain data, keyed by lower-case ASCII domain / MX host name.
- * Maps rather than objects so that any key (even "__proto__") is just a key.
+ * The cache contents in memory are the DNS checker's own snapshot type (src/dns/cache.ts): plain
+ * data keyed by lower-case ASCII domain / MX host name, in Maps so that any key (even "__proto__")
+ * is just a key. The loader's validation is the checker's, plus the file's own rules.
  */
-export interface CacheSnapshot {
-  /** The dns.allowPrivate setting the outcomes were computed under, when known. */
-  allowPrivate?: boolean;
-  domains: Map<string, CachedDomain>;
-  hosts: Map<string, CachedHost>;
-}
+export type { CacheSnapshot, CachedDomainEntry, CachedHostEntry, CachedOutcome } from '../dns/cache.js';
 
 export function emptySnapshot(): CacheSnapshot {
   return { domains: new Map(), hosts: new Map() };
@@ -95,7 +76,6 @@ function identityOf(info: { dev: number; ino: number; size: number; mtimeMs: num
   return `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}`;
 }
 
-const FAILURE_REASONS: readonly DomainFailureReason[] = ['domain_not_found', 'null_mx', 'no_mail_server', 'mx_invalid'];
 
 /** Load the cache, dropping entries that expired by `now` (epoch ms). Never throws. */
 export async function loadCacheFile(path: string, options: { now: number }): Promise<LoadedCache> {
@@ -163,12 +143,12 @@ export async function loadCacheFile(path: string, options: { now: number }): Pro
  */
 export async function saveCacheFile(path: string, snapshot: CacheSnapshot, options: { now?: number } = {}): Promise<void> {
   // Null-prototype records: on a plain {} a "__proto__" key would set the prototype and be lost.
-  const domains: Record<string, CachedDomain> = Object.create(null);
+  const domains: Record<string, CachedDomainEntry> = Object.create(null);
   for (const [domain, entry] of [...snapshot.domains].sort(byKey)) {
     if ((entry.outcome as DomainOutcome).kind === 'unknown') continue;
     domains[domain] = { outcome: entry.outcome, expiresAt: entry.expiresAt };
   }
-  const hosts: Record<string, CachedHost> = Object.create(null);
+  const hosts: Record<string, CachedHostEntry> = Object.create(null);
   for (const [host, entry] of [...snapshot.hosts].sort(byKey)) hosts[host] = { addresses: entry.addresses, expiresAt: entry.expiresAt };
   const text = `${JSON.stringify(
     {
@@ -204,8 +184,8 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 }
 
 /** Keep only the known fields, so stray keys in a hand-edited file do not travel into the run. */
-function copyOutcome(outcome: CachedDomainOutcome): CachedDomainOutcome {
-  const copy: CachedDomainOutcome =
+function copyOutcome(outcome: CachedOutcome): CachedOutcome {
+  const copy: CachedOutcome =
     outcome.kind === 'deliverable'
       ? { kind: 'deliverable', detail: outcome.detail }
       : { kind: 'undeliverable', reason: outcome.reason, detail: outcome.detail };
@@ -225,9 +205,9 @@ function isExpiry(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-function isCachedOutcome(value: unknown): value is CachedDomainOutcome {
-  if (!isObject(value) || typeof value.detail !== 'string') return false;
-  if (value.ttlSeconds !== undefined && (typeof value.ttlSeconds !== 'number' || !(value.ttlSeconds >= 0))) return false;
-  if (value.kind === 'deliverable') return true;
-  return value.kind === 'undeliverable' && FAILURE_REASONS.includes(value.reason as DomainFailureReason);
+/** The checker's outcome check, plus: a `ttlSeconds`, when present, is a number >= 0. */
+function isCachedOutcome(value: unknown): value is CachedOutcome {
+  if (!isOutcome(value)) return false;
+  const ttl = (value as { ttlSeconds?: unknown }).ttlSeconds;
+  return ttl === undefined || (typeof ttl === 'number' && ttl >= 0);
 }
