@@ -80,23 +80,14 @@ export function createLimiter(options: LimiterOptions): QueryLimiter {
   // unhandled, but an unhandled 'error' event must not crash the host process.
   bottleneck.on('error', () => {});
   const maxSubmitted = options.concurrency * SUBMITTED_PER_SLOT;
-  /** Jobs not yet handed to bottleneck, oldest first (a queue with a moving head: no shift()). */
+  /** Jobs not yet handed to bottleneck, oldest first. */
   let waiting: Array<() => void> = [];
-  let head = 0;
   let submitted = 0;
   let stopping: Promise<void> | undefined;
 
   function release(): void {
     submitted--;
-    if (head < waiting.length && stopping === undefined) {
-      const next = waiting[head]!;
-      waiting[head++] = noop;
-      if (head === waiting.length || head > 1024) {
-        waiting = waiting.slice(head);
-        head = 0;
-      }
-      next();
-    }
+    if (stopping === undefined) waiting.shift()?.();
   }
 
   function submit<T>(fn: () => Promise<T>): Promise<T> {
@@ -121,14 +112,11 @@ export function createLimiter(options: LimiterOptions): QueryLimiter {
       if (stopping === undefined) {
         stopping = bottleneck.stop({ dropWaitingJobs: true }).catch(() => {});
         // Jobs still in front of bottleneck are dropped like its own waiting jobs (they reject).
-        const dropped = waiting.slice(head);
+        const dropped = waiting;
         waiting = [];
-        head = 0;
         for (const start of dropped) start();
       }
       return stopping;
     },
   };
 }
-
-function noop(): void {}
