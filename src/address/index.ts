@@ -47,44 +47,43 @@ const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d
  */
 export const FAST_PATTERN = /^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)$/;
 
-/** Bit 1: atext (RFC 5322 3.2.3, ASCII); bit 2: letter, digit or hyphen (a domain label's characters). */
+/** Character classes of the fast path: atext (RFC 5322 3.2.3, ASCII) and a domain label's LDH. */
+const ATEXT = 1;
+const LDH = 2;
 const CHAR_CLASS = new Uint8Array(128);
-for (const c of "!#$%&'*+/=?^_`{|}~") CHAR_CLASS[c.charCodeAt(0)] = 1;
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-') CHAR_CLASS[c.charCodeAt(0)] = 3;
+for (const c of "!#$%&'*+/=?^_`{|}~") CHAR_CLASS[c.charCodeAt(0)] = ATEXT;
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-') CHAR_CLASS[c.charCodeAt(0)] = ATEXT | LDH;
 
-/** Where the '@' is when `s` matches FAST_PATTERN whole, else -1. */
-export function plainAt(s: string): number {
-  const length = s.length;
-  let i = 0;
+/**
+ * From `from`, a run of `cls` characters in dot-separated parts, up to `stop` (a char code) or the
+ * end: where it ends, or -1 when it is empty, a dot leads, trails or doubles, or another character
+ * comes first.
+ */
+function dotPartsEnd(s: string, from: number, cls: number, stop: number): number {
   let afterDot = true; // at the start, as after a dot: a dot here would be leading
-  for (; i < length; i++) {
+  let i = from;
+  for (; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x2e) {
       if (afterDot) return -1;
       afterDot = true;
-    } else if (c === 0x40) {
+    } else if (c === stop) {
       break;
-    } else if (c < 128 && (CHAR_CLASS[c]! & 1) !== 0) {
+    } else if (c < 128 && (CHAR_CLASS[c]! & cls) !== 0) {
       afterDot = false;
     } else {
       return -1;
     }
   }
-  if (i === length || afterDot) return -1; // no '@', an empty local part, or one ending in a dot
-  const at = i;
-  afterDot = true;
-  for (i = at + 1; i < length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x2e) {
-      if (afterDot) return -1;
-      afterDot = true;
-    } else if (c < 128 && (CHAR_CLASS[c]! & 2) !== 0) {
-      afterDot = false;
-    } else {
-      return -1; // anything else, a second '@' included
-    }
-  }
-  return afterDot ? -1 : at; // an empty domain, or one ending in a dot
+  return afterDot ? -1 : i;
+}
+
+/** Where the '@' is when `s` matches FAST_PATTERN whole, else -1. */
+export function plainAt(s: string): number {
+  const at = dotPartsEnd(s, 0, ATEXT, 0x40);
+  if (at < 0 || at === s.length) return -1; // a bad local part, or no '@'
+  // The domain: no stop character, so a second '@' is just a character that is not LDH.
+  return dotPartsEnd(s, at + 1, LDH, -1) === s.length ? at : -1;
 }
 
 interface Flags {
