@@ -111,9 +111,7 @@ export class TtlCache<T> {
 
   /** The value if present and not expired. */
   get(key: string): T | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined || entry.expiresAt <= this.#now()) return undefined;
-    return entry.value;
+    return this.getEntry(key)?.value;
   }
 
   /** The entry if present and not expired. */
