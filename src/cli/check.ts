@@ -4,7 +4,7 @@ import { ListscrubError } from '../errors.js';
 import { createScrubber } from '../scrubber.js';
 import type { Verdict } from '../types.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, parseFlags } from './args.js';
-import { EXIT, useColor, type CliIo } from './io.js';
+import { EXIT, useColor, writeText, type CliIo } from './io.js';
 import { formatTable, paintStatus, printable } from './output.js';
 
 export const CHECK_HELP = `Usage: listscrub check [options] <address...>
@@ -48,8 +48,9 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const json = values.json === true;
   const color = useColor(io.stdout, io.env);
   const rows: string[][] = [];
-  const emit = (verdict: Verdict): void => {
-    if (json) io.stdout.write(`${JSON.stringify(verdict)}\n`);
+  // JSON lines go out as they are decided, at the pace the reader takes them (backpressure).
+  const emit = async (verdict: Verdict): Promise<void> => {
+    if (json) await writeText(io.stdout, `${JSON.stringify(verdict)}\n`);
     else rows.push([printable(verdict.input, 60), verdict.status, verdict.reason, verdict.detail, verdict.suggestion ? `did you mean ${verdict.suggestion}?` : '']);
   };
   try {
@@ -60,9 +61,9 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
       const pending: Array<Promise<Verdict>> = [];
       for await (const address of addressesFrom(positionals, io)) {
         pending.push(scrubber.check(address));
-        if (pending.length >= WINDOW) emit(await (pending.shift() as Promise<Verdict>));
+        if (pending.length >= WINDOW) await emit(await (pending.shift() as Promise<Verdict>));
       }
-      for (const verdict of pending) emit(await verdict);
+      for (const verdict of pending) await emit(await verdict);
       return undefined;
     })();
     const signalled = await Promise.race([finished, stopped]);
@@ -71,7 +72,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
       const table = formatTable([['ADDRESS', 'STATUS', 'REASON', 'DETAIL', 'SUGGESTION'], ...rows], (r, c, text) =>
         r > 0 && c === 1 ? paintStatus(rows[r - 1]?.[1] as Verdict['status'], text, color) : text,
       );
-      io.stdout.write(`${table}\n`);
+      await writeText(io.stdout, `${table}\n`);
     }
     const health = scrubber.health();
     if (health !== null && !health.healthy) {

@@ -44,3 +44,24 @@ const EXIT_FOR_ERROR: Partial<Record<ErrorCode, number>> = {
 export function exitCodeFor(error: unknown): number {
   return isListscrubError(error) ? (EXIT_FOR_ERROR[error.code] ?? EXIT.failure) : EXIT.failure;
 }
+
+/**
+ * Write `text` and wait while the stream is full, so output of any size goes out at the pace the
+ * reader takes it, never piling up in memory. Resolves at once on a stream that has failed (EPIPE:
+ * the reader chose to stop; the command's error handling reports other failures).
+ */
+export function writeText(stream: Writable, text: string): Promise<void> | undefined {
+  if (stream.destroyed) return undefined;
+  if (stream.write(text)) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+}
