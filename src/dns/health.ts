@@ -22,6 +22,17 @@
  *    lying resolver cannot slip invalid verdicts out during the re-check. At most
  *    NXDOMAIN_STREAK - 1 wrong verdicts can precede a mid-run lie; the checker also drops the
  *    undeliverable cache entries learned in this run when health flips.
+ *
+ * 3. Proof without canaries. An undeliverable answer for a domain that certainly receives mail
+ *    (CERTAIN_DOMAINS: the large providers, wherever they appear in the list) is a lie, and flips
+ *    health at once, with or without a canary check.
+ *    With the canary check off (an empty canary list) the watch stands on its own: NXDOMAIN for at
+ *    least NX_SHARE of the last NX_WINDOW distinct domains looked up (once NX_MIN_SAMPLES were: no
+ *    real list has that many dead domains, see NX_SHARE) and the failure share (2a) flip health
+ *    directly, and the resolver is on probation until it has resolved one domain of the list as
+ *    deliverable. Until then undeliverable answers learned in this run wait; if the
+ *    lookups run out (idle()) with none deliverable, health flips. A lying resolver never answers
+ *    "deliverable", so no NXDOMAIN of it is ever believed.
  */
 import type { DnsHealth, DomainOutcome } from '../types.js';
 import type { CachedOutcome } from './cache.js';
@@ -32,6 +43,29 @@ export const FAILURE_SHARE = 0.5;
 export const NXDOMAIN_STREAK = 10;
 export const MAX_NXDOMAIN_STREAK = 160;
 
+/**
+ * Share of NXDOMAIN among the last NX_WINDOW distinct domains that only a lying resolver gives.
+ * Real lists have a few percent of dead domains: the reference list our users' lists are modelled on
+ * has 4% of its domains NXDOMAIN, and a decade-old B2B list rarely passes 30%. At 30% dead, 12 or
+ * more NXDOMAINs among the first 20 domains happen with a probability of about 0.5% (binomial), and
+ * 60 of 100 essentially never; a resolver that lies answers NXDOMAIN for nearly all of them.
+ */
+export const NX_SHARE = 0.6;
+export const NX_WINDOW = 100;
+export const NX_MIN_SAMPLES = 20;
+
+/**
+ * Domains that certainly receive mail (the default canaries and the other large providers): an
+ * NXDOMAIN, null MX or "no mail server" answer for one of them is a lie, not a fact about the list.
+ */
+export const CERTAIN_DOMAINS: ReadonlySet<string> = new Set([
+  'gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'hotmail.co.uk', 'hotmail.fr', 'hotmail.de',
+  'hotmail.it', 'hotmail.es', 'live.com', 'msn.com', 'yahoo.com', 'yahoo.co.uk', 'yahoo.fr', 'yahoo.de',
+  'yahoo.co.jp', 'ymail.com', 'aol.com', 'icloud.com', 'me.com', 'mac.com', 'gmx.de', 'gmx.net', 'gmx.com',
+  'web.de', 't-online.de', 'orange.fr', 'free.fr', 'laposte.net', 'libero.it', 'yandex.ru', 'mail.ru',
+  'qq.com', '163.com', 'naver.com', 'proton.me', 'protonmail.com', 'comcast.net', 'att.net', 'verizon.net',
+]);
+
 export interface HealthMonitorOptions {
   canaries: readonly string[];
   /** Who answered, for messages: "127.0.0.1:5353" or "10.0.0.53, 10.0.0.54". */
@@ -40,6 +74,17 @@ export interface HealthMonitorOptions {
   runCanary: (domain: string) => Promise<DomainOutcome>;
   /** Called once when health flips to unhealthy. */
   onUnhealthy: () => void;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+}
+
+function deferred(): Deferred {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
 }
 
 interface CanaryResult {
@@ -73,6 +118,9 @@ function label(outcome: DomainOutcome): string {
   }
 }
 
+const NOTHING_INVALID = ' No address was called invalid on DNS grounds.';
+const MID_RUN = ' This was detected during the run; from then on no address was called invalid on DNS grounds.';
+
 /** The plain-English sentence for failed canaries. */
 export function describeFailure(resolver: string, results: CanaryResult[], midRun: boolean): string {
   const domains = list(results.map((r) => r.domain));
@@ -89,9 +137,7 @@ export function describeFailure(resolver: string, results: CanaryResult[], midRu
     const each = list(results.map((r) => `${r.domain}: ${label(r.outcome)}`));
     what = `${at} gave no usable answer for ${domains} (${each}), which certainly receive mail: it is unreliable, lying or filtered.`;
   }
-  const consequence = midRun
-    ? ' This was detected during the run; from then on no address was called invalid on DNS grounds.'
-    : ' No address was called invalid on DNS grounds.';
+  const consequence = midRun ? MID_RUN : NOTHING_INVALID;
   return what + consequence;
 }
 
@@ -103,9 +149,15 @@ export class HealthMonitor {
   #window: boolean[] = []; // true = failure (timeout / server failure)
   #streak = 0;
   #streakThreshold = NXDOMAIN_STREAK;
+  #nxWindow: boolean[] = []; // true = NXDOMAIN, one entry per distinct domain looked up
+  /** Canary check off: pending until the resolver has resolved a domain of the list (see 3.). */
+  #probation: Deferred | undefined;
+  #lookups = 0;
+  #undeliverable = 0;
 
   constructor(options: HealthMonitorOptions) {
     this.#options = options;
+    if (options.canaries.length === 0) this.#probation = deferred();
     this.#health = {
       healthy: true,
       checked: false,
@@ -129,30 +181,92 @@ export class HealthMonitor {
     return this.#recheck;
   }
 
+  /**
+   * What an undeliverable outcome must wait for before it may be believed: a canary re-check in
+   * progress, or (for an answer learned in this run) the probation of an unchecked resolver.
+   */
+  pendingTrust(learnedThisRun: boolean): Promise<void> | undefined {
+    return this.#recheck ?? (learnedThisRun ? this.#probation?.promise : undefined);
+  }
+
+  /** No lookup is in flight: with the canary check off, decide a probation that cannot end otherwise. */
+  idle(): void {
+    if (this.#probation === undefined || !this.#health.healthy || this.#undeliverable === 0) return;
+    const { resolverLabel } = this.#options;
+    this.#flip(
+      `The canary check is off, and the DNS resolver at ${resolverLabel} resolved none of the ${this.#lookups} ` +
+        `domain${this.#lookups === 1 ? '' : 's'} it was asked about to a mail setup, so its NXDOMAIN answers were not trusted. ` +
+        'Keep the canary check on (the default) to tell a lying resolver from a list of dead domains.',
+    );
+  }
+
   ready(): Promise<DnsHealth> {
     this.#ready ??= this.#runCanaries(false).then(() => this.health());
     return this.#ready;
   }
 
   /** Feed one fresh domain lookup (not a cache hit). */
-  observe(outcome: DomainOutcome, previous: CachedOutcome | undefined): void {
-    if (!this.#health.healthy || this.#options.canaries.length === 0) return;
+  observe(domain: string, outcome: DomainOutcome, previous: CachedOutcome | undefined): void {
+    if (!this.#health.healthy) return;
+    this.#lookups++;
+    const { resolverLabel, canaries } = this.#options;
+    const nxdomain = outcome.kind === 'undeliverable' && outcome.reason === 'domain_not_found';
+    if (outcome.kind === 'undeliverable') {
+      this.#undeliverable++;
+      if (CERTAIN_DOMAINS.has(domain)) {
+        this.#flip(`The DNS resolver at ${resolverLabel} answered ${label(outcome)} for ${domain}, which certainly receives mail: it is lying or filtered.`);
+        return;
+      }
+    }
+    this.#nxWindow.push(nxdomain);
+    if (this.#nxWindow.length > NX_WINDOW) this.#nxWindow.shift();
+    const nxCount = this.#nxWindow.filter(Boolean).length;
+    const nxFlood = this.#nxWindow.length >= NX_MIN_SAMPLES && nxCount / this.#nxWindow.length >= NX_SHARE;
+    if (nxFlood && canaries.length === 0) {
+      // With canaries the streak below asks them first (a list region of dead domains is real).
+      this.#flip(
+        `The DNS resolver at ${resolverLabel} answered NXDOMAIN for ${nxCount} of the last ${this.#nxWindow.length} domains it was asked about; ` +
+          `no real list has that many dead domains, so it is lying or filtered.`,
+      );
+      return;
+    }
+    if (outcome.kind === 'deliverable') this.#endProbation();
+
     const failed = outcome.kind === 'unknown';
     this.#window.push(failed);
     if (this.#window.length > WINDOW) this.#window.shift();
-    const nxdomain = outcome.kind === 'undeliverable' && outcome.reason === 'domain_not_found';
-    this.#streak = nxdomain ? this.#streak + 1 : outcome.kind === 'deliverable' ? 0 : this.#streak;
-
     const failures = this.#window.filter(Boolean).length;
-    const suspicious =
-      (this.#window.length >= MIN_SAMPLES && failures / this.#window.length >= FAILURE_SHARE) ||
-      (nxdomain && previous?.kind === 'deliverable') ||
-      this.#streak >= this.#streakThreshold;
+    const failing = this.#window.length >= MIN_SAMPLES && failures / this.#window.length >= FAILURE_SHARE;
+    if (canaries.length === 0) {
+      // Nothing to confirm a suspicion with: a resolver failing this often is not trusted.
+      if (failing) {
+        this.#flip(`The DNS resolver at ${resolverLabel} failed (timeout or server failure) for ${failures} of the last ${this.#window.length} domains it was asked about: it is down, overloaded or cut off.`);
+      }
+      return;
+    }
+    this.#streak = nxdomain ? this.#streak + 1 : outcome.kind === 'deliverable' ? 0 : this.#streak;
+    const suspicious = failing || (nxdomain && previous?.kind === 'deliverable') || this.#streak >= this.#streakThreshold;
     if (suspicious && this.#recheck === undefined) {
       this.#recheck = this.#runCanaries(true).finally(() => {
         this.#recheck = undefined;
       });
     }
+  }
+
+  /** Release what waits on the probation; from now on nothing does. */
+  #endProbation(): void {
+    this.#probation?.resolve();
+    this.#probation = undefined;
+  }
+
+  /** DNS is unhealthy for the rest of the run; `what` says why, the consequence is added here. */
+  #flip(what: string): void {
+    if (!this.#health.healthy) return;
+    // On probation no answer learned in this run was believed yet: nothing slipped out before.
+    const consequence = this.#probation === undefined ? MID_RUN : NOTHING_INVALID;
+    this.#health = { healthy: false, checked: this.#health.checked, detail: what + consequence };
+    this.#endProbation();
+    this.#options.onUnhealthy();
   }
 
   async #runCanaries(midRun: boolean): Promise<void> {
@@ -179,6 +293,7 @@ export class HealthMonitor {
     }
     if (!this.#health.healthy) return;
     this.#health = { healthy: false, checked: true, detail: describeFailure(resolverLabel, results, midRun) };
+    this.#endProbation();
     this.#options.onUnhealthy();
   }
 }

@@ -235,8 +235,8 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
   /** Last step of every check: the health gate. */
   async function gate(domain: string, outcome: DomainOutcome): Promise<DomainOutcome> {
     if (outcome.kind === 'undeliverable') {
-      const recheck = monitor.recheck;
-      if (recheck !== undefined) await recheck;
+      const pending = monitor.pendingTrust(learnedUndeliverable.has(domain));
+      if (pending !== undefined) await pending;
     }
     return monitor.healthy ? outcome : unavailable(domain);
   }
@@ -252,7 +252,7 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
     } else if (outcome.kind === 'unknown' && !closed) {
       failureMemo.set(domain, outcome, FAILURE_MEMO_SECONDS);
     }
-    monitor.observe(outcome, previous);
+    monitor.observe(domain, outcome, previous);
     return outcome;
   }
 
@@ -283,7 +283,10 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
         return await gate(domain, await joined);
       }
       seen.add(domain);
-      const promise = lookup(domain).finally(() => inFlight.delete(domain));
+      const promise = lookup(domain).finally(() => {
+        inFlight.delete(domain);
+        if (inFlight.size === 0) monitor.idle();
+      });
       inFlight.set(domain, promise);
       return await gate(domain, await promise);
     } catch (error) {
@@ -307,8 +310,8 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
       if (failed !== undefined) cacheHits++;
       return failed;
     }
-    // gate() would wait for a re-check before letting an undeliverable outcome out.
-    if (cached.kind === 'undeliverable' && monitor.recheck !== undefined) return undefined;
+    // gate() would wait for a re-check (or a probation) before letting an undeliverable outcome out.
+    if (cached.kind === 'undeliverable' && monitor.pendingTrust(learnedUndeliverable.has(domain)) !== undefined) return undefined;
     cacheHits++;
     return cached;
   }
