@@ -18,7 +18,7 @@ export function isDefaultRow(corpus, row) {
 /** { corpusName: rows[] } for every *.jsonl in dir (a file URL or path), default rows only. */
 export function loadCorpora(dir) {
   if (!fs.existsSync(dir)) {
-    throw new Error(`Corpus directory not found: ${dir instanceof URL ? dir.pathname : dir} (expected ../shared/corpora beside the repo)`);
+    throw new Error(`Corpus directory not found: ${dir instanceof URL ? dir.pathname : dir} (expected test/corpus/data in the repository)`);
   }
   const out = {};
   const base = dir instanceof URL ? dir : new URL(`file://${dir.endsWith('/') ? dir : `${dir}/`}`);

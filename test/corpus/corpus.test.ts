@@ -1,5 +1,5 @@
 /**
- * Acceptance corpus: third-party labelled test vectors (../shared/corpora, see its README).
+ * Acceptance corpus: third-party labelled test vectors (test/corpus/data, see its README).
  * Under default options a row labelled valid must not be `invalid`, and a row labelled invalid must
  * not be `valid` (risky/unknown count as flagged). Deliberate policy differences are listed, with a
  * reason, in exceptions.json; a listed exception that no longer mismatches fails the test too.
@@ -23,7 +23,7 @@ interface Row {
   exceptions: number;
 }
 
-const CORPORA = new URL('../../../shared/corpora/', import.meta.url);
+const CORPORA = new URL('./data/', import.meta.url);
 const exceptions = JSON.parse(fs.readFileSync(new URL('./exceptions.json', import.meta.url), 'utf8')) as Exception[];
 
 /** Raw agreement targets (before exceptions), per corpus. */
@@ -37,7 +37,7 @@ const TARGETS: Record<string, number> = {
   'egulias-emailvalidator': 90,
 };
 
-describe('acceptance corpus (../shared/corpora)', () => {
+describe('acceptance corpus (test/corpus/data)', () => {
   it('finds the corpus directory', () => {
     expect(fs.existsSync(CORPORA), `missing corpus directory ${CORPORA.pathname}`).toBe(true);
   });

@@ -6,7 +6,7 @@ import { analyzeAddress } from '../../dist/address/index.js';
 import { evaluate, formatTable, loadCorpora } from './corpus-lib.mjs';
 
 const exceptions = JSON.parse(fs.readFileSync(new URL('./exceptions.json', import.meta.url), 'utf8'));
-const corpora = loadCorpora(new URL('../../../shared/corpora/', import.meta.url));
+const corpora = loadCorpora(new URL('./data/', import.meta.url));
 const { table, unlisted, stale } = evaluate(analyzeAddress, corpora, exceptions);
 console.log(formatTable(table));
 console.log(`\nRaw agreement counts every row; "listed exceptions" are deliberate policy differences (test/corpus/exceptions.json).`);
