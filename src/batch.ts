@@ -3,24 +3,50 @@
  * Scrubber, routes each row to the cleaned list or the report, and commits both files atomically.
  * Every input record ends up in exactly one output; the summary proves it.
  */
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { realpathSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { constants as fsConstants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Writable, type Readable } from 'node:stream';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { openCsvInput, type InputEncoding } from './csv/read.js';
 import { cleanStaleTempFiles, createAtomicFileWriter, createCsvBatchWriter, isSpecialFile, neutralizeFormula, outputError, type AtomicWriter } from './csv/write.js';
 import { ListscrubError } from './errors.js';
+import { TextEncodeStream, fitOwnText, normalizeOutputEncoding, outputEncodingFor, unencodable, type OutputEncoding } from './csv/encode.js';
 import { cacheFileIdentity, loadCacheFile, saveCacheFile, type CacheSnapshot, type LoadedCache } from './jobs/cache-file.js';
 import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
+import { assertDistinctPaths, realTarget } from './jobs/paths.js';
 import { describe, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
 import { DedupeSet, createScrubStream, markDuplicates, type ScrubbedRow } from './stream/index.js';
-import { DROP_CHOICES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus } from './types.js';
+import { DROP_CHOICES, REASON_CODES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus, type RowVerdict } from './types.js';
+import { REASONS } from './verdict.js';
 
 
 /** Statuses removed whatever --drop says. */
 const ALWAYS_REMOVED: ReadonlySet<RowStatus> = new Set(['invalid', 'duplicate', 'malformed']);
+
+/**
+ * What `--drop` can never remove a row for: a check that could not be made (the `unknown` status
+ * and every reason with that status: DNS timeouts, server failures, an untrusted resolver). Such a
+ * row is kept, whatever `--drop` lists; only a finding that was made (its offline finding, in
+ * `alsoFound`) can remove it. Derived from the reason table, so a new "could not check" reason is
+ * covered as soon as it exists.
+ */
+const UNCHECKED: ReadonlySet<string> = new Set([
+  'unknown',
+  ...REASON_CODES.filter((reason) => REASONS[reason].status === 'unknown'),
+]);
+
+/**
+ * Why --drop removes a row, or undefined: its status or its reason. Never a check that could not be
+ * made: an `unknown` row stays, and so does the DNS reason a risky row carries in `alsoFound`.
+ */
+export function dropMatch(verdict: RowVerdict, drop: ReadonlySet<string>): string | undefined {
+  if (drop.size === 0 || verdict.status === 'unknown') return undefined;
+  if (drop.has(verdict.status)) return verdict.status;
+  return drop.has(verdict.reason) ? verdict.reason : undefined;
+}
 
 export interface ScrubCsvOptions extends CheckOptions {
   /** Path of the list, or '-' for `stdin`. */
@@ -42,8 +68,28 @@ export interface ScrubCsvOptions extends CheckOptions {
   annotate?: boolean;
   /** Write the normalized address in place of the original cell. */
   normalize?: boolean;
-  /** Refuse to replace outputs when more than this share of rows would be removed (0..1). */
+  /**
+   * Refuse to replace outputs when more than this share of rows would be removed (0..1): rows
+   * removed for any reason (invalid, duplicate, malformed, --drop) over all rows read.
+   */
   maxInvalidRate?: number;
+  /**
+   * Replace a cleaned list that has rows with an empty one when the input has no data row. Default
+   * false: a run that reads no data row leaves existing outputs alone and reports guard `empty_input`.
+   */
+  allowEmpty?: boolean;
+  /**
+   * With `baselineRows` (the rows of the last successful run; the CLI takes them from --history):
+   * refuse to replace outputs when the list shrank by more than this share (0..1). Default 0.5.
+   */
+  maxShrink?: number;
+  baselineRows?: number;
+  /** Characters one record may have before it is reported as malformed. Default 1 MiB. */
+  maxRecordSize?: number;
+  /** Encoding of both outputs. Default: the input's (with its byte-order mark, if it had one). */
+  outputEncoding?: string;
+  /** Delimiter of both outputs. Default: the input's. */
+  outputDelimiter?: string;
   /** DNS cache file kept between runs (domain outcomes and MX host addresses, with expiry). */
   cache?: string;
   /** Hold `<output>.lock` so two runs over the same outputs never overlap (default true). */
@@ -70,8 +116,20 @@ export interface Summary {
   rows: number;
   kept: number;
   removed: number;
+  /** Every row by status (sums to `rows`). */
   statuses: Record<RowStatus, number>;
+  /** Every row by reason (sums to `rows`). */
   reasons: Partial<Record<ReasonCode, number>>;
+  /** Removed rows by status (sums to `removed`). */
+  removedStatuses: Record<RowStatus, number>;
+  /** Rows removed by --drop, by what matched: a status, a reason code or an offline finding. */
+  dropped: Record<string, number>;
+  /**
+   * Rows kept without a full check, by the check that could not be made (DNS timeout, server
+   * failure, an untrusted resolver): status `unknown`, or `risky` with that reason in `alsoFound`.
+   * --drop never removes a row for what could not be checked.
+   */
+  unchecked: { rows: number; reasons: Partial<Record<ReasonCode, number>> };
   dns: { enabled: boolean; healthy: boolean; checked: boolean; detail: string; queries: number; domains: number; cacheHits: number };
   durationMs: number;
   input: string;
@@ -80,32 +138,28 @@ export interface Summary {
   report: string | null;
   column: { index: number; name: string | null };
   delimiter: string;
-  /** Set when --max-invalid-rate stopped the outputs from being replaced. */
-  guard?: { maxInvalidRate: number; removedRate: number; detail: string };
+  /** Set when a guard stopped the outputs from being replaced (exit 4). */
+  guard?: Guard;
   /** Warnings worth showing (e.g. encoding notes). */
   warnings: string[];
+  /** The job file the options came from, when there was one (set by the CLI). */
+  config?: string;
 }
+
+/** Why a run did not replace its outputs: which guard, its numbers, and a sentence. */
+export type Guard =
+  | { kind: 'max_invalid_rate'; maxInvalidRate: number; removedRate: number; detail: string }
+  | { kind: 'empty_input'; detail: string }
+  | { kind: 'max_shrink'; maxShrink: number; baselineRows: number; rows: number; detail: string };
+
+/** Default of maxShrink: a list that lost more than half its rows since the last good run. */
+export const DEFAULT_MAX_SHRINK = 0.5;
 
 export function defaultOutputPaths(input: string): { output: string; report: string } {
   const base = input === '-' ? 'stdin' : basename(input, extname(input));
   const dir = input === '-' ? '.' : dirname(input);
   return { output: join(dir, `${base}.clean.csv`), report: join(dir, `${base}.report.csv`) };
 }
-
-/** The path with symlinks resolved, or just made absolute when it does not exist yet. */
-function realTarget(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
-
-function sameFile(a: string, b: string): boolean {
-  if (a === '-' || b === '-') return false;
-  return realTarget(a) === realTarget(b);
-}
-
 
 function validateDrop(drop: unknown): Set<string> {
   if (drop === undefined) return new Set();
@@ -118,6 +172,30 @@ function validateDrop(drop: unknown): Set<string> {
     }
   }
   return new Set(drop);
+}
+
+/** Stop on a cell the output encoding cannot hold: never a silent '?'. Names the row, not its content. */
+function assertEncodable(cells: readonly string[], encoding: OutputEncoding, row: ScrubbedRow<string[]>): void {
+  for (const cell of cells) {
+    const bad = unencodable(cell, encoding);
+    if (bad === undefined) continue;
+    const code = `U+${(bad.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+    const where = row.line === undefined ? `row ${row.index}` : `row ${row.index} (line ${row.line})`;
+    throw new ListscrubError(
+      'E_ENCODING',
+      `${where} holds a character (${code}) that ${encoding} cannot hold; write the outputs in UTF-8 (--output-encoding utf8, outputEncoding) instead. Nothing was replaced.`,
+      row.line === undefined ? {} : { line: row.line },
+    );
+  }
+}
+
+function parseOutputDelimiter(value: string): string {
+  const aliases: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };
+  const delimiter = aliases[value.toLowerCase()] ?? value;
+  if (delimiter.length !== 1 || '"\r\n'.includes(delimiter)) {
+    throw new ListscrubError('E_OPTION', `Option "outputDelimiter" must be one character such as , ; | or tab; got ${JSON.stringify(value)}.`);
+  }
+  return delimiter;
 }
 
 function emptyCounts(): Record<RowStatus, number> {
@@ -152,16 +230,20 @@ export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
   if (options.maxInvalidRate !== undefined && !(typeof options.maxInvalidRate === 'number' && options.maxInvalidRate >= 0 && options.maxInvalidRate <= 1)) {
     throw new ListscrubError('E_OPTION', `Option "maxInvalidRate" must be a number from 0 to 1; got ${describe(options.maxInvalidRate)}.`);
   }
+  if (options.maxShrink !== undefined && !(typeof options.maxShrink === 'number' && options.maxShrink >= 0 && options.maxShrink <= 1)) {
+    throw new ListscrubError('E_OPTION', `Option "maxShrink" must be a number from 0 to 1; got ${describe(options.maxShrink)}.`);
+  }
+  const outputEncoding = options.outputEncoding === undefined ? undefined : normalizeOutputEncoding(options.outputEncoding);
   const defaults = defaultOutputPaths(options.input);
   const outputPath = options.output ?? defaults.output;
   const reportPath = options.report ?? defaults.report;
   if (reportPath === '-') throw new ListscrubError('E_OPTION', 'The report cannot go to standard output; give it a file name.');
-  for (const [label, path] of [['cleaned list', outputPath], ['report', reportPath]] as const) {
-    if (sameFile(options.input, path)) {
-      throw new ListscrubError('E_SAME_PATH', `The ${label} path ${path} is the input file; choose another path so the input is not overwritten.`);
-    }
-  }
-  if (sameFile(outputPath, reportPath)) throw new ListscrubError('E_SAME_PATH', `The cleaned list and the report both go to ${outputPath}.`);
+  assertDistinctPaths([
+    ['input', options.input],
+    ['cleaned list', outputPath],
+    ['report', reportPath],
+    ['DNS cache', options.cache],
+  ]);
   if (outputPath === '-' && options.stdout === undefined) throw new ListscrubError('E_OPTION', 'output "-" needs a stdout stream.');
 
   // Taken before anything is read, so a second run fails fast (exit 5) and touches nothing.
@@ -171,7 +253,7 @@ export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
   const lock: LockHandle | null =
     options.lock === false || (await isSpecialFile(lockTarget)) ? null : await acquireLock(lockPathFor(lockTarget));
   try {
-    return await runJob(options, { outputPath, reportPath, drop, started });
+    return await runJob(options, { outputPath, reportPath, drop, started, outputEncoding });
   } finally {
     await lock?.release();
   }
@@ -182,9 +264,10 @@ interface JobPlan {
   reportPath: string;
   drop: Set<string>;
   started: number;
+  outputEncoding: OutputEncoding | undefined;
 }
 
-async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, started }: JobPlan): Promise<Summary> {
+async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, started, outputEncoding: encodingOption }: JobPlan): Promise<Summary> {
   const input = await openCsvInput({
     input: options.input,
     stdin: options.stdin,
@@ -192,12 +275,20 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     delimiter: options.delimiter,
     column: options.column,
     header: options.header,
+    ...(options.maxRecordSize === undefined ? {} : { maxRecordSize: options.maxRecordSize }),
   });
 
   const scrubber = options.scrubber ?? createScrubber(options);
   const ownsScrubber = options.scrubber === undefined;
   const writers: AtomicWriter[] = [];
   const warnings = [...input.warnings];
+  const neverDropped = [...drop].filter((item) => UNCHECKED.has(item));
+  if (neverDropped.length > 0) {
+    warnings.push(
+      `--drop ${neverDropped.join(',')} removes nothing: a row that could not be checked is always kept ` +
+        '(what was found offline still counts: --drop risky or --drop disposable); the summary counts such rows as "unchecked".',
+    );
+  }
   // The first failure of an output stream (disk full, `-o -` piped into `head`), as E_OUTPUT.
   let outputFailure: ListscrubError | undefined;
   // Stops the main pipeline (and any wait for 'drain') on an interrupt or an output failure.
@@ -219,7 +310,14 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     const header = input.header;
     const cleanedHeader = header === null ? null : options.annotate ? [...header, 'email_status', 'email_reason'] : header;
     const originalNames = header ?? [];
-    const reportHeader = ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', ...originalNames];
+    // `raw`: the complete source text of a malformed record, so it can always be recovered.
+    const reportHeader = ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', 'raw', ...originalNames].map(neutralizeFormula);
+    // Both outputs open in the spreadsheet the list came from: its encoding and byte-order mark,
+    // delimiter and line endings, unless the options say otherwise.
+    const outputEncoding = encodingOption ?? outputEncodingFor(input.encoding);
+    const outputBom = encodingOption === undefined ? input.bom : outputEncoding !== 'windows-1252' && input.bom;
+    const outputDelimiter = options.outputDelimiter === undefined ? input.delimiter : parseOutputDelimiter(options.outputDelimiter);
+    const checkEncoding = outputEncoding === 'windows-1252';
 
     // Temporary files left by a killed run (SIGKILL, power loss) are removed before writing anew.
     for (const path of [outputPath, reportPath]) {
@@ -236,8 +334,8 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     // The cleaned list keeps the input's delimiter and line ending; the report is plain CSV.
     // Rows are formatted a batch at a time (ROUTE_BATCH rows per write: one stream hop and one string
     // per batch), with the same csv-stringify options as createCsvWriter().
-    const cleanedCsv = createCsvBatchWriter({ delimiter: input.delimiter, lineEnding: input.lineEnding, header: cleanedHeader });
-    const reportCsv = createCsvBatchWriter({ delimiter: ',', header: reportHeader });
+    const cleanedCsv = createCsvBatchWriter({ delimiter: outputDelimiter, lineEnding: input.lineEnding, header: cleanedHeader });
+    const reportCsv = createCsvBatchWriter({ delimiter: outputDelimiter, lineEnding: input.lineEnding, header: reportHeader });
     let cleanedBatch: string[][] = [];
     let reportBatch: string[][] = [];
     /** Write the gathered rows; a promise when an output is full (resolved on its 'drain'). */
@@ -256,8 +354,8 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       if (waitReport === undefined) return waitCleaned;
       return Promise.all([waitCleaned, waitReport]).then(() => undefined);
     };
-    const cleanedDone = pipeline(cleanedCsv, cleanedTarget.stream, { end: cleanedTarget.tempPath !== null });
-    const reportDone = pipeline(reportCsv, reportTarget.stream);
+    const cleanedDone = pipeline(cleanedCsv, new TextEncodeStream(outputEncoding, outputBom), cleanedTarget.stream, { end: cleanedTarget.tempPath !== null });
+    const reportDone = pipeline(reportCsv, new TextEncodeStream(outputEncoding, outputBom), reportTarget.stream);
     // A failed output stops the run at once. Without this the row loop waited for a 'drain' that
     // never comes from a destroyed stream: the process hung until Node gave up on the unsettled
     // top-level await (exit 13), leaving the temp files and the lock behind. The handlers also mark
@@ -273,6 +371,9 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
 
     const statuses = emptyCounts();
     const reasons: Partial<Record<ReasonCode, number>> = {};
+    const removedStatuses = emptyCounts();
+    const dropped: Record<string, number> = {};
+    const unchecked: Summary['unchecked'] = { rows: 0, reasons: {} };
     let rows = 0;
     let kept = 0;
     let removed = 0;
@@ -287,33 +388,41 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       rows += 1;
       statuses[verdict.status] += 1;
       reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
-      const remove =
-        ALWAYS_REMOVED.has(verdict.status) ||
-        drop.has(verdict.status) ||
-        drop.has(verdict.reason) ||
-        (verdict.alsoFound !== undefined && drop.has(verdict.alsoFound));
+      const dropBy = ALWAYS_REMOVED.has(verdict.status) ? undefined : dropMatch(verdict, drop);
+      const remove = dropBy !== undefined || ALWAYS_REMOVED.has(verdict.status);
       const record = Array.isArray(row.record) ? row.record : [];
       if (remove) {
         removed += 1;
+        removedStatuses[verdict.status] += 1;
+        if (dropBy !== undefined) dropped[dropBy] = (dropped[dropBy] ?? 0) + 1;
         const cells = [
           String(row.index),
           row.line === undefined ? '' : String(row.line),
           verdict.status,
           verdict.reason,
-          verdict.detail,
+          fitOwnText(verdict.detail, outputEncoding),
           verdict.suggestion ?? '',
           verdict.bounce ?? '',
+          verdict.status === 'malformed' ? verdict.input : '',
           ...record,
         ];
+        if (checkEncoding) assertEncodable(cells, outputEncoding, row);
         reportBatch.push(cells.map(neutralizeFormula));
       } else {
         kept += 1;
+        // Kept without a full check: unknown, or risky with the DNS reason in alsoFound.
+        const notChecked = verdict.status === 'unknown' ? verdict.reason : verdict.alsoFound !== undefined && UNCHECKED.has(verdict.alsoFound) ? verdict.alsoFound : undefined;
+        if (notChecked !== undefined) {
+          unchecked.rows += 1;
+          unchecked.reasons[notChecked] = (unchecked.reasons[notChecked] ?? 0) + 1;
+        }
         let cells = record;
         if (options.normalize && verdict.address !== null && columnIndex < cells.length) {
           cells = cells.slice();
           cells[columnIndex] = verdict.address;
         }
         if (options.annotate) cells = [...cells, verdict.status, verdict.reason];
+        if (checkEncoding) assertEncodable(cells, outputEncoding, row);
         cleanedBatch.push(cells);
       }
       if (options.onProgress !== undefined && (rows - lastProgress >= 1000 || rows === 1)) {
@@ -389,6 +498,9 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       removed,
       statuses,
       reasons,
+      removedStatuses,
+      dropped,
+      unchecked,
       dns: dnsSummary(scrubber, await healthCheck),
       durationMs: 0,
       input: options.input,
@@ -398,18 +510,15 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       delimiter: input.delimiter,
       warnings,
     };
-    const removedRate = rows === 0 ? 0 : removed / rows;
-    if (options.maxInvalidRate !== undefined && removedRate > options.maxInvalidRate) {
+    const guard = await decideGuard(options, { rows, removed, malformed: statuses.malformed, outputPath, hasHeader: header !== null });
+    if (guard !== undefined) {
       // A broken export or a DNS problem must not wipe a list: keep the previous outputs.
       await Promise.all(writers.map((writer) => writer.abort()));
       summary.output = null;
       summary.report = null;
-      summary.guard = {
-        maxInvalidRate: options.maxInvalidRate,
-        removedRate,
-        detail: `${(removedRate * 100).toFixed(1)}% of rows would be removed, above the --max-invalid-rate of ${(options.maxInvalidRate * 100).toFixed(1)}%; the previous outputs were left untouched.`,
-      };
+      summary.guard = guard;
     } else {
+      if (rows === 0) warnings.push('The input has no data rows; the outputs hold only the header.');
       for (const writer of writers) await writer.commit();
     }
     // Answers are worth keeping even when the guard tripped; unknowns are never stored.
@@ -439,6 +548,76 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     if (ownsScrubber) await scrubber.close();
   }
 }
+
+const KEPT = 'the previous outputs were left untouched.';
+
+/**
+ * The guards, in order: an input with no data row (an empty or broken export) must not replace a
+ * cleaned list that has rows; a list that shrank far below the last good run (--max-shrink, with
+ * baselineRows); too many rows removed (--max-invalid-rate). The first that trips wins.
+ */
+async function decideGuard(
+  options: ScrubCsvOptions,
+  run: { rows: number; removed: number; malformed: number; outputPath: string; hasHeader: boolean },
+): Promise<Guard | undefined> {
+  const dataRows = run.rows - run.malformed;
+  if (dataRows === 0 && options.allowEmpty !== true && (await hasDataRows(run.outputPath, run.hasHeader))) {
+    return {
+      kind: 'empty_input',
+      detail: `the input has no data rows (an empty or broken export?) and ${run.outputPath} has rows: ${KEPT} Pass --allow-empty (allowEmpty) to replace it with an empty list.`,
+    };
+  }
+  const maxShrink = options.maxShrink ?? DEFAULT_MAX_SHRINK;
+  const baseline = options.baselineRows;
+  if (baseline !== undefined && dataRows > 0 && run.rows < baseline * (1 - maxShrink)) {
+    const shrank = 1 - run.rows / baseline;
+    return {
+      kind: 'max_shrink',
+      maxShrink,
+      baselineRows: baseline,
+      rows: run.rows,
+      detail: `the list has ${run.rows} rows, ${(shrank * 100).toFixed(1)}% fewer than the ${baseline} of the last successful run, above the --max-shrink of ${(maxShrink * 100).toFixed(1)}%; ${KEPT}`,
+    };
+  }
+  const removedRate = run.rows === 0 ? 0 : run.removed / run.rows;
+  if (options.maxInvalidRate !== undefined && removedRate > options.maxInvalidRate) {
+    return {
+      kind: 'max_invalid_rate',
+      maxInvalidRate: options.maxInvalidRate,
+      removedRate,
+      detail: `${(removedRate * 100).toFixed(1)}% of rows would be removed, above the --max-invalid-rate of ${(options.maxInvalidRate * 100).toFixed(1)}%; ${KEPT}`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Whether an existing cleaned list holds at least one data row: a non-blank byte after its first
+ * line (its header), or any non-blank byte without a header. Works on the bytes, so it holds for
+ * every encoding listscrub writes. Standard output, a missing or special file: nothing to protect.
+ */
+async function hasDataRows(path: string, hasHeader: boolean): Promise<boolean> {
+  if (path === '-') return false;
+  let handle;
+  try {
+    handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return false;
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+    let at = hasHeader ? buffer.indexOf(0x0a) : 0;
+    if (at === -1 || at >= bytesRead) return false;
+    for (; at < bytesRead; at++) if (!BLANK_BYTES.has(buffer[at] as number)) return true;
+    return false;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** LF, CR, space, tab, and the zero byte of UTF-16 text. */
+const BLANK_BYTES: ReadonlySet<number> = new Set([0x0a, 0x0d, 0x20, 0x09, 0x00]);
 
 /**
  * Save the cache so that jobs sharing the file do not undo each other's work: under `<cache>.lock`,

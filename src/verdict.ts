@@ -94,8 +94,11 @@ export const REASONS: Record<ReasonCode, ReasonInfo> = {
   },
 };
 
-/** Precedence of address statuses: the most severe finding wins. */
-const SEVERITY: Record<Status, number> = { valid: 0, risky: 1, unknown: 2, invalid: 3 };
+/**
+ * Precedence of address statuses: the most severe finding wins, and a finding that was made
+ * (risky) outranks a check that could not be made (unknown).
+ */
+const SEVERITY: Record<Status, number> = { valid: 0, unknown: 1, risky: 2, invalid: 3 };
 
 export function isMoreSevere(a: Status, b: Status): boolean {
   return SEVERITY[a] > SEVERITY[b];
@@ -118,13 +121,18 @@ export function makeVerdict(
 
 /**
  * Combine the offline verdict with what DNS said about the domain. Deliverable leaves the verdict as
- * it was; an undeliverable domain makes it invalid; an uncertain DNS answer makes it unknown unless it
- * is already invalid. Suggestions stay attached.
+ * it was; an undeliverable domain makes it invalid (a risky finding kept as `alsoFound`). An
+ * uncertain DNS answer makes a valid address unknown; a risky one stays risky, since what was found
+ * offline (disposable, a typo...) holds whatever DNS did, with the DNS reason as `alsoFound`. So the
+ * status is always the most severe finding made, `--drop risky` removes every risky address, and
+ * `unknown` means exactly "nothing found, and the domain could not be checked". Suggestions stay.
  */
 export function applyDomainOutcome(verdict: Verdict, outcome: DomainOutcome): Verdict {
   if (outcome.kind === 'deliverable' || verdict.status === 'invalid') return verdict;
+  if (outcome.kind === 'unknown' && verdict.status === 'risky') {
+    return { ...verdict, detail: `${verdict.detail} Its domain was not checked: ${outcome.detail.replace(/\.$/, '')}.`, alsoFound: outcome.reason };
+  }
   const combined = makeVerdict(verdict.input, verdict.address, outcome.reason, outcome.detail, verdict.suggestion);
-  // A risky finding does not depend on DNS: keep it, so `--drop disposable` works whatever DNS said.
   if (verdict.status === 'risky') combined.alsoFound = verdict.reason;
   return combined;
 }

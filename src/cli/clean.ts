@@ -1,11 +1,13 @@
 /** `listscrub clean <list.csv>`: the main job. A thin wrapper over scrubCsv(). */
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { scrubCsv, type Progress, type ScrubCsvOptions, type Summary } from '../batch.js';
+import { defaultOutputPaths, scrubCsv, type Progress, type ScrubCsvOptions, type Summary } from '../batch.js';
 import { ListscrubError } from '../errors.js';
 import { ROW_STATUSES } from '../types.js';
-import { ENCODINGS, findJobConfig, loadJobConfig, mergeConfig, type JobConfig } from '../jobs/config.js';
-import { appendHistory, formatDuration } from '../jobs/history.js';
+import { ENCODINGS, findJobConfig, loadJobConfig, mergeConfig, type Encoding, type JobConfig } from '../jobs/config.js';
+import { normalizeEncoding } from '../csv/decode.js';
+import { appendHistory, formatDuration, readHistory, type HistoryEntry } from '../jobs/history.js';
+import { assertDistinctPaths } from '../jobs/paths.js';
+import { createAtomicFileWriter, type AtomicWriter } from '../csv/write.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
 import { paintStatus } from './output.js';
@@ -19,12 +21,16 @@ Input:
   --column NAME|NUMBER    the email column (default: detected from the header or the content)
   --no-header             the file has no header row
   --delimiter CHAR        field delimiter (default: detected among , ; tab |)
-  --encoding NAME         utf8 (default), utf16le, latin1 or windows-1252
+  --encoding NAME         utf8 (default), utf16le, latin1 or windows-1252 (also utf-8, utf-16,
+                          iso-8859-1, latin-1, cp1252)
+  --max-record-size N     characters one record may have before it is malformed (default 1048576)
 Output:
   -o, --output FILE       cleaned list (default <input-name>.clean.csv beside the input; - for stdout)
   -r, --report FILE       report of removed rows (default <input-name>.report.csv)
   --annotate              append email_status and email_reason columns to the cleaned list
   --normalize             write the normalized address in place of the original
+  --output-encoding NAME  encoding of both outputs (default: the input's, with its byte-order mark)
+  --output-delimiter CHAR delimiter of both outputs (default: the input's)
   --summary FILE          write the JSON summary to FILE
   --json                  print the JSON summary on stdout instead of the human summary
   -q, --quiet             no progress bar and no human summary
@@ -33,10 +39,16 @@ Policy:
                           disposable,role_account); invalid, duplicate and malformed rows are
                           always removed
   --keep-duplicates       keep repeated addresses
-  --max-invalid-rate R    replace nothing and exit 4 if more than R (0..1) of the rows would be removed
+  --max-invalid-rate R    replace nothing and exit 4 if more than R (0..1) of the rows would be
+                          removed (for any reason: invalid, duplicate, malformed, --drop)
+  --allow-empty           let an input with no data rows replace a cleaned list that has rows
+                          (default: replace nothing and exit 4)
+  --max-shrink R          with --history: replace nothing and exit 4 if the list has more than R
+                          (0..1) fewer rows than the last successful run (default 0.5)
 Unattended runs:
   --config FILE           job file with any of these options in camelCase (default:
-                          ./listscrub.config.json when present); flags override it
+                          ./listscrub.config.json when present and no input is named); flags
+                          override it
   --cache FILE            DNS cache kept between runs (created if missing)
   --cache-ttl MIN:MAX     bounds in seconds for cached DNS answers (default 60:86400)
   --history FILE          append one JSON line per run (see "listscrub history")
@@ -46,8 +58,8 @@ Unattended runs:
 ${DNS_HELP}
 
 Exit codes: 0 done; 1 runtime failure; 2 usage error; 3 done, but DNS was unhealthy so DNS-dependent
-rows are "unknown"; 4 --max-invalid-rate tripped, outputs untouched; 5 another run holds the lock;
-130/143 interrupted.`;
+rows are "unknown"; 4 a guard tripped (--max-invalid-rate, empty input, --max-shrink), outputs
+untouched; 5 another run holds the lock; 130/143 interrupted.`;
 
 export const CLEAN_FLAGS = {
   ...DNS_FLAGS,
@@ -62,6 +74,11 @@ export const CLEAN_FLAGS = {
   annotate: { type: 'boolean' },
   normalize: { type: 'boolean' },
   'max-invalid-rate': { type: 'string' },
+  'allow-empty': { type: 'boolean' },
+  'max-shrink': { type: 'string' },
+  'max-record-size': { type: 'string' },
+  'output-encoding': { type: 'string' },
+  'output-delimiter': { type: 'string' },
   summary: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -93,17 +110,20 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   if (column !== undefined) job.column = /^\d+$/.test(column) ? Number(column) : column;
   if (values['no-header'] === true) job.header = false;
   const delimiter = stringFlag(values, 'delimiter');
-  if (delimiter !== undefined) {
-    const char = delimiter === '\\t' || delimiter.toLowerCase() === 'tab' ? '\t' : delimiter;
-    if (char.length !== 1) throw new ListscrubError('E_USAGE', `--delimiter takes one character (or "tab"); got "${delimiter}".`);
-    job.delimiter = char;
-  }
-  const encoding = stringFlag(values, 'encoding')?.toLowerCase().replace(/^utf-/, 'utf');
-  if (encoding !== undefined) {
-    if (!(ENCODINGS as readonly string[]).includes(encoding)) {
-      throw new ListscrubError('E_USAGE', `--encoding must be one of ${ENCODINGS.join(', ')}; got "${encoding}".`);
-    }
-    job.encoding = encoding as JobConfig['encoding'];
+  if (delimiter !== undefined) job.delimiter = delimiterFlag('delimiter', delimiter);
+  const encoding = stringFlag(values, 'encoding');
+  if (encoding !== undefined) job.encoding = encodingFlag('encoding', encoding);
+  const outputEncoding = stringFlag(values, 'output-encoding');
+  if (outputEncoding !== undefined) job.outputEncoding = encodingFlag('output-encoding', outputEncoding);
+  const outputDelimiter = stringFlag(values, 'output-delimiter');
+  if (outputDelimiter !== undefined) job.outputDelimiter = delimiterFlag('output-delimiter', outputDelimiter);
+  const maxRecordSize = numberFlag(values, 'max-record-size', { integer: true, min: 1 });
+  if (maxRecordSize !== undefined) job.maxRecordSize = maxRecordSize;
+  if (values['allow-empty'] === true) job.allowEmpty = true;
+  const maxShrink = numberFlag(values, 'max-shrink', { min: 0 });
+  if (maxShrink !== undefined) {
+    if (maxShrink > 1) throw new ListscrubError('E_USAGE', `--max-shrink is a share from 0 to 1 (e.g. 0.5); got ${maxShrink}.`);
+    job.maxShrink = maxShrink;
   }
   const drop = listFlag(stringFlag(values, 'drop'));
   if (drop !== undefined) job.drop = drop as JobConfig['drop'];
@@ -137,6 +157,21 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   return job;
 }
 
+function delimiterFlag(flag: string, value: string): string {
+  const char = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
+  if (char.length !== 1) throw new ListscrubError('E_USAGE', `--${flag} takes one character (or "tab"); got "${value}".`);
+  return char;
+}
+
+/** An encoding name or alias; the message names the flag and what the user typed. */
+function encodingFlag(flag: string, value: string): Encoding {
+  try {
+    return normalizeEncoding(value.trim());
+  } catch {
+    throw new ListscrubError('E_USAGE', `--${flag} must be one of ${ENCODINGS.join(', ')} (or utf-8, utf-16, iso-8859-1, latin-1, cp1252); got "${value}".`);
+  }
+}
+
 /** One line, redrawn in place on a terminal. */
 function progressLine(progress: Progress, startedAt: number): string {
   const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
@@ -148,6 +183,7 @@ function progressLine(progress: Progress, startedAt: number): string {
 export function formatSummary(summary: Summary, color: boolean): string {
   const n = (value: number): string => value.toLocaleString('en-US');
   const lines: string[] = [];
+  if (summary.config !== undefined) lines.push(`listscrub: job file ${summary.config}`);
   lines.push(`listscrub: ${n(summary.rows)} rows from ${summary.input} in ${formatDuration(summary.durationMs)}: ${n(summary.kept)} kept, ${n(summary.removed)} removed`);
   lines.push(
     `  ${ROW_STATUSES.filter((status) => summary.statuses[status] > 0)
@@ -160,6 +196,12 @@ export function formatSummary(summary: Summary, color: boolean): string {
     .slice(0, 6)
     .map(([reason, count]) => `${reason} ${n(count ?? 0)}`);
   if (top.length > 0) lines.push(`  reasons: ${top.join(', ')}`);
+  const dropped = Object.entries(summary.dropped).map(([item, count]) => `${item} ${n(count)}`);
+  if (dropped.length > 0) lines.push(`  removed by --drop: ${dropped.join(', ')}`);
+  if (summary.unchecked.rows > 0) {
+    const why = Object.entries(summary.unchecked.reasons).map(([reason, count]) => `${reason} ${n(count ?? 0)}`);
+    lines.push(`  kept unchecked: ${n(summary.unchecked.rows)} (${why.join(', ')}): rows that could not be checked are never removed`);
+  }
   const dns = summary.dns;
   if (!dns.enabled) lines.push('  DNS: off (--no-dns): domains were not checked');
   else if (!dns.healthy) lines.push(`  DNS: UNHEALTHY. ${dns.detail}`);
@@ -186,13 +228,16 @@ export async function runClean(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const flags = jobConfigFromFlags(values, positionals);
-  const configPath = stringFlag(values, 'config') ?? (await findJobConfig(io.cwd));
-  const fileConfig = configPath === null ? {} : await loadJobConfig(resolve(io.cwd, configPath));
-  return runCleanJob(mergeConfig(fileConfig, flags), io);
+  // ./listscrub.config.json belongs to the job run from that directory: an ad-hoc
+  // `listscrub clean other.csv` there must not take the job's outputs, DNS or --drop.
+  const configPath = stringFlag(values, 'config') ?? (flags.input === undefined ? await findJobConfig(io.cwd) : null);
+  const configFile = configPath === null ? null : resolve(io.cwd, configPath);
+  const fileConfig = configFile === null ? {} : await loadJobConfig(configFile);
+  return runCleanJob(mergeConfig(fileConfig, flags), io, configFile);
 }
 
 /** Run one clean job (flags and job file already merged): the command and the scheduler share this. */
-export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
+export async function runCleanJob(job: JobConfig, io: CliIo, configFile: string | null = null): Promise<number> {
   if (job.input === undefined) throw new ListscrubError('E_USAGE', 'clean needs an input file (or "-" for standard input), on the command line or as "input" in the job file.');
   const json = job.json === true;
   if (json && job.output === '-') throw new ListscrubError('E_USAGE', '--json and "-o -" both want standard output; use --summary FILE for the JSON.');
@@ -205,6 +250,15 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
   if (options.dns !== false && options.dns?.servers === undefined && io.env.LISTSCRUB_DNS) {
     options.dns = { ...options.dns, servers: listFlag(io.env.LISTSCRUB_DNS) ?? [] };
   }
+  const defaults = defaultOutputPaths(job.input);
+  assertDistinctPaths([
+    ['input', job.input],
+    ['cleaned list', job.output ?? defaults.output],
+    ['report', job.report ?? defaults.report],
+    ['DNS cache', job.cache],
+    ['summary', summaryPath],
+    ['history', history],
+  ]);
 
   const controller = new AbortController();
   let signal: 'SIGINT' | 'SIGTERM' | undefined;
@@ -216,7 +270,15 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
   let summary: Summary | undefined;
   let code: number;
   let failure: unknown;
+  let summaryWriter: AtomicWriter | undefined;
   try {
+    // The summary is written after the outputs are replaced: a path that cannot take it fails now,
+    // while "exit 1: outputs untouched" is still true.
+    if (summaryPath !== undefined) summaryWriter = await createAtomicFileWriter(summaryPath);
+    if (history !== undefined) {
+      const baselineRows = await lastGoodRows(history, job.input);
+      if (baselineRows !== undefined) options.baselineRows = baselineRows;
+    }
     summary = await scrubCsv({
       ...options,
       stdin: io.stdin,
@@ -224,65 +286,96 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
       signal: controller.signal,
       ...(showProgress ? { onProgress: (progress: Progress) => io.stderr.write(progressLine(progress, startedAt)) } : {}),
     });
+    if (configFile !== null) summary.config = configFile;
     code = exitCodeForSummary(summary);
   } catch (error) {
     failure = error;
     code = signal === undefined ? exitCodeFor(error) : signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+    await summaryWriter?.abort();
   } finally {
     if (showProgress) io.stderr.write('\r\u001b[2K');
   }
-  if (history !== undefined) {
-    // Failed runs are recorded too, a refused one (exit 5, another run held the lock) included: a
-    // nightly job's history should show the nights it did not run, and why.
-    const error =
-      summary === undefined
-        ? signal !== undefined
-          ? `interrupted (${signal})`
-          : failure instanceof Error ? failure.message : String(failure)
-        : summary.guard !== undefined
-          ? summary.guard.detail
-          : code === EXIT.dnsUnhealthy ? summary.dns.detail : undefined;
-    const entry = {
-      time: new Date(startedAt).toISOString(),
-      exitCode: code,
-      durationMs: Date.now() - startedAt,
-      rows: summary?.rows ?? 0,
-      kept: summary?.kept ?? 0,
-      removed: summary?.removed ?? 0,
-      statuses: summary?.statuses ?? {},
-      reasons: (summary?.reasons ?? {}) as Record<string, number>,
-      dns: summary === undefined || !summary.dns.enabled ? null : { healthy: summary.dns.healthy, queries: summary.dns.queries, cacheHits: summary.dns.cacheHits },
-      input: job.input,
-      output: summary?.output ?? '',
-      ...(error === undefined ? {} : { error }),
-    };
+  const document = summary === undefined ? undefined : `${JSON.stringify({ ...summary, exitCode: code }, null, 2)}\n`;
+  if (summaryWriter !== undefined && document !== undefined && summary !== undefined) {
+    // Checked before the run; failing here takes a disk that filled up meanwhile. The outputs are
+    // replaced by now, so it is a warning: the exit code stays the run's.
     try {
-      await appendHistory(history, entry);
-    } catch (historyError) {
-      // The history must not hide what the run did: a failed run keeps its own error (a missing
-      // output directory, say, would otherwise be reported as "cannot append to the history"), and
-      // a run that replaced its outputs keeps its exit code and still prints its summary.
-      const warning = `${(historyError as Error).message}; this run is not in the history.`;
-      if (summary === undefined) io.stderr.write(`listscrub: warning: ${warning}\n`);
-      else summary.warnings.push(warning);
+      summaryWriter.stream.end(document);
+      await summaryWriter.commit();
+    } catch (error) {
+      summary.warnings.push(`${(error as Error).message}; the summary file was not written.`);
     }
   }
-  if (summary === undefined) {
+  if (history !== undefined) await recordHistory(history, { job, startedAt, code, summary, failure, signal, io });
+  if (summary === undefined || document === undefined) {
     if (signal !== undefined) {
       io.stderr.write(`listscrub: interrupted (${signal}); previous outputs were left untouched.\n`);
       return code;
     }
     throw failure;
   }
-  const document = `${JSON.stringify({ ...summary, exitCode: code }, null, 2)}\n`;
-  if (summaryPath !== undefined) {
-    try {
-      await writeFile(summaryPath, document);
-    } catch (error) {
-      throw new ListscrubError('E_OUTPUT', `cannot write the summary to ${summaryPath}: ${(error as Error).message}`, { cause: error });
-    }
-  }
-  if (json) io.stdout.write(document);
+  // Printed after the history, so its warning (if any) is in what the user sees.
+  if (json) io.stdout.write(`${JSON.stringify({ ...summary, exitCode: code }, null, 2)}\n`);
   else if (!quiet) io.stderr.write(formatSummary(summary, useColor(io.stderr, io.env)));
   return code;
+}
+
+/** Rows of the last run of this input that replaced its outputs (exit 0 or 3), for --max-shrink. */
+async function lastGoodRows(history: string, input: string): Promise<number | undefined> {
+  const { entries } = await readHistory(history).catch(() => ({ entries: [] as HistoryEntry[] }));
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i] as HistoryEntry;
+    if (entry.input === input && entry.output !== '' && (entry.exitCode === EXIT.ok || entry.exitCode === EXIT.dnsUnhealthy)) return entry.rows;
+  }
+  return undefined;
+}
+
+interface RunRecord {
+  job: JobConfig;
+  startedAt: number;
+  code: number;
+  summary: Summary | undefined;
+  failure: unknown;
+  signal: 'SIGINT' | 'SIGTERM' | undefined;
+  io: CliIo;
+}
+
+/**
+ * Append the run to the history, with its real exit code. Failed runs are recorded too, a refused
+ * one (exit 5, another run held the lock) included: a nightly job's history should show the nights
+ * it did not run, and why.
+ */
+async function recordHistory(history: string, { job, startedAt, code, summary, failure, signal, io }: RunRecord): Promise<void> {
+  const error =
+    summary === undefined
+      ? signal !== undefined
+        ? `interrupted (${signal})`
+        : failure instanceof Error ? failure.message : String(failure)
+      : summary.guard !== undefined
+        ? summary.guard.detail
+        : code === EXIT.dnsUnhealthy ? summary.dns.detail : undefined;
+  const entry: HistoryEntry = {
+    time: new Date(startedAt).toISOString(),
+    exitCode: code,
+    durationMs: Date.now() - startedAt,
+    rows: summary?.rows ?? 0,
+    kept: summary?.kept ?? 0,
+    removed: summary?.removed ?? 0,
+    statuses: summary?.statuses ?? {},
+    reasons: (summary?.reasons ?? {}) as Record<string, number>,
+    dns: summary === undefined || !summary.dns.enabled ? null : { healthy: summary.dns.healthy, queries: summary.dns.queries, cacheHits: summary.dns.cacheHits },
+    input: job.input ?? '',
+    output: summary?.output ?? '',
+    ...(error === undefined ? {} : { error }),
+  };
+  try {
+    await appendHistory(history, entry);
+  } catch (historyError) {
+    // The history must not hide what the run did: a failed run keeps its own error (a missing
+    // output directory, say, would otherwise be reported as "cannot append to the history"), and
+    // a run that replaced its outputs keeps its exit code and still prints its summary.
+    const warning = `${(historyError as Error).message}; this run is not in the history.`;
+    if (summary === undefined) io.stderr.write(`listscrub: warning: ${warning}\n`);
+    else summary.warnings.push(warning);
+  }
 }

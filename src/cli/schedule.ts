@@ -57,7 +57,7 @@ export async function runSchedule(args: string[], io: CliIo): Promise<number> {
     run: async () => {
       try {
         // Re-read each time: editing the job file takes effect at the next run.
-        return await runCleanJob({ ...(await loadJobConfig(file)), quiet: true }, quietIo);
+        return await runCleanJob({ ...(await loadJobConfig(file)), quiet: true }, quietIo, file);
       } catch (error) {
         log(`listscrub: ${error instanceof Error ? error.message : String(error)}`);
         return exitCodeFor(error);

@@ -23,11 +23,18 @@ const ENCODING_ALIASES: Record<string, InputEncoding> = {
   utf16: 'utf16le',
   ucs2: 'utf16le',
   'ucs-2': 'utf16le',
+  'utf-16-le': 'utf16le',
   latin1: 'latin1',
+  'latin-1': 'latin1',
+  l1: 'latin1',
   'iso-8859-1': 'latin1',
   'iso8859-1': 'latin1',
+  'iso_8859-1': 'latin1',
   'windows-1252': 'windows-1252',
+  windows1252: 'windows-1252',
   cp1252: 'windows-1252',
+  'cp-1252': 'windows-1252',
+  ansi: 'windows-1252',
 };
 
 /** Validate and normalize an encoding name (E_OPTION otherwise). */
@@ -37,7 +44,7 @@ export function normalizeEncoding(value: unknown): InputEncoding {
   if (found === undefined) {
     throw new ListscrubError(
       'E_OPTION',
-      `unsupported encoding ${JSON.stringify(value)}: use utf8, utf16le, latin1 or windows-1252`,
+      `unsupported encoding ${JSON.stringify(value)}: use utf8, utf16le, latin1 or windows-1252 (or utf-8, utf-16, iso-8859-1, latin-1, cp1252)`,
     );
   }
   return found;

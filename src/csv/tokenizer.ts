@@ -35,8 +35,6 @@ const QUOTED = 2;
 const QUOTE_IN_QUOTED = 3;
 const SKIP_LINE = 4;
 
-/** How much raw text a malformed over-long record carries into the report. */
-const RAW_PREVIEW = 200;
 
 export type TokenEvent =
   | { kind: 'record'; fields: string[]; line: number }
@@ -324,14 +322,16 @@ export class CsvTokenizer {
     if ((this.state === QUOTED || this.state === QUOTE_IN_QUOTED) && this.line > this.quoteLine) {
       return { text: this.runaway(text, recStart, j) };
     }
-    const raw = this.rawCarry + text.slice(recStart, Math.min(j, recStart + RAW_PREVIEW));
+    // Its first maxRecordSize characters (already in memory); the rest of the line is not buffered.
+    const raw = (this.rawCarry + text.slice(recStart, j)).slice(0, this.max);
     this.out.push({
       kind: 'malformed',
       line: this.recordLine,
       message:
         `line ${this.recordLine}: record longer than the limit of ${this.max} characters ` +
-        '(wrong delimiter, a binary file, or raise maxRecordSize); the rest of this line was skipped',
-      raw: raw.length > RAW_PREVIEW ? raw.slice(0, RAW_PREVIEW) + '…' : raw + '…',
+        '(a wrong delimiter or a binary file; or raise the limit: --max-record-size, maxRecordSize); ' +
+        `its first ${this.max} characters were kept and the rest of this line was skipped`,
+      raw,
     });
     this.fields = [];
     this.field = '';
@@ -361,7 +361,7 @@ export class CsvTokenizer {
       message:
         `line ${line}: unclosed quote (the quoted field opened on line ${this.quoteLine} is never closed ` +
         `properly); ${lines} set aside and reading resumed on the next line`,
-      raw: firstPart.length > this.max ? firstPart.slice(0, RAW_PREVIEW) + '…' : firstPart,
+      raw: firstPart.length > this.max ? firstPart.slice(0, this.max) : firstPart,
     });
     if (br !== null && this.lineEnding === null) this.lineEnding = br.ending;
     this.line = this.quoteLine + 1;

@@ -23,6 +23,7 @@ import { ListscrubError } from '../errors.js';
 import { describe } from '../options.js';
 import { DROP_CHOICES, type DnsOptions, type ReasonCode, type RowStatus } from '../types.js';
 import { findJsonSyntaxError } from './json-position.js';
+import { normalizeEncoding } from '../csv/decode.js';
 
 /** The file `listscrub clean` picks up from the working directory when no --config is given. */
 export const CONFIG_FILE_NAME = 'listscrub.config.json';
@@ -59,8 +60,18 @@ export interface JobConfig {
   /** DNS cache file path. */
   cache?: string;
   cacheTtl?: CacheTtl;
-  /** Fail the run (without replacing the output) when more than this share of rows is invalid. 0..1. */
+  /** Fail the run (without replacing the output) when more than this share of rows would be removed. 0..1. */
   maxInvalidRate?: number;
+  /** Let an input with no data rows replace a cleaned list that has rows. */
+  allowEmpty?: boolean;
+  /** With `history`: fail the run when the list shrank by more than this share since the last good run. 0..1. */
+  maxShrink?: number;
+  /** Characters one record may have before it is malformed. */
+  maxRecordSize?: number;
+  /** Encoding of both outputs (default: the input's). */
+  outputEncoding?: Encoding;
+  /** Delimiter of both outputs (default: the input's). */
+  outputDelimiter?: string;
   /** Run history file path (JSON Lines). */
   history?: string;
   /** Hold `<output>.lock` during the run. Default true. */
@@ -130,6 +141,22 @@ function object<T extends object>(fields: { [K in keyof T]-?: Field<T[K]> }): Fi
   };
 }
 
+/** One character (a code point, so a tab or "§" counts); quotes and line breaks would break parsing. */
+const oneCharacter: Field<string> = (value, ctx, key) => {
+  if (typeof value === 'string' && [...value].length === 1 && !'"\r\n'.includes(value)) return value;
+  return ctx.fail(key, 'one character other than a quote or line break', value);
+};
+
+/** An encoding name or one of its aliases (utf-8, latin-1, cp1252...), kept as its canonical name. */
+const encodingName: Field<Encoding> = (value, ctx, key) => {
+  try {
+    if (typeof value === 'string') return normalizeEncoding(value.trim());
+  } catch {
+    // named below, with the choices
+  }
+  return ctx.fail(key, `one of ${ENCODINGS.map((c) => JSON.stringify(c)).join(', ')} (or an alias such as "utf-8", "latin-1", "cp1252")`, value);
+};
+
 const DNS_FIELDS: { [K in keyof DnsOptions]-?: Field<DnsOptions[K]> } = {
   servers: stringList(),
   timeoutMs: number({ integer: true }),
@@ -155,12 +182,8 @@ const FIELDS: { [K in keyof JobConfig]-?: Field<JobConfig[K]> } = {
     if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
     return ctx.fail(key, 'a column name or a column number from 1', value);
   },
-  delimiter: (value, ctx, key) => {
-    // One character (a code point, so a tab or "§" counts); quotes and line breaks would break parsing.
-    if (typeof value === 'string' && [...value].length === 1 && !'"\r\n'.includes(value)) return value;
-    return ctx.fail(key, 'one character other than a quote or line break', value);
-  },
-  encoding: oneOf(ENCODINGS),
+  delimiter: oneCharacter,
+  encoding: encodingName,
   header: bool,
   dns: (value, ctx, key) => (value === false ? false : value === true ? {} : dnsObject(value, ctx, key)),
   rate: number(),
@@ -186,6 +209,11 @@ const FIELDS: { [K in keyof JobConfig]-?: Field<JobConfig[K]> } = {
     return ttl;
   },
   maxInvalidRate: number({ min: 0, max: 1, minInclusive: true }),
+  allowEmpty: bool,
+  maxShrink: number({ min: 0, max: 1, minInclusive: true }),
+  maxRecordSize: number({ integer: true, min: 1, minInclusive: true }),
+  outputEncoding: encodingName,
+  outputDelimiter: oneCharacter,
   history: path,
   lock: bool,
   summary: path,

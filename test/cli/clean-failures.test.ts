@@ -41,7 +41,7 @@ describe('clean: lists with nothing in them', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rows: 0, kept: 0, removed: 0, exitCode: 0 });
     expect(await readFile(join(dir, 'empty.clean.csv'), 'utf8')).toBe('');
-    expect(parseCsv(await readFile(join(dir, 'empty.report.csv')))).toEqual([['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce']]);
+    expect(parseCsv(await readFile(join(dir, 'empty.report.csv')))).toEqual([['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', 'raw']]);
   });
 
   it('a header-only file is 0 rows, exit 0, and both outputs carry the header', async () => {
@@ -51,7 +51,7 @@ describe('clean: lists with nothing in them', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ rows: 0, kept: 0, removed: 0, column: { name: 'email' } });
     expect(await readFile(join(dir, 'header-only.clean.csv'), 'utf8')).toBe('first_name,last_name,email\n');
     expect(parseCsv(await readFile(join(dir, 'header-only.report.csv')))).toEqual([
-      ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', 'first_name', 'last_name', 'email'],
+      ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', 'raw', 'first_name', 'last_name', 'email'],
     ]);
   });
 });
@@ -119,7 +119,7 @@ describe('clean: exit 2, usage errors', () => {
     // More flag validation is covered by the check tests (same parser) and the unit tests.
     const cases: Array<[string[], RegExp]> = [
       [['duplicates.csv', '--bogus'], /Unknown option '--bogus'/],
-      [['duplicates.csv', '--encoding', 'ebcdic'], /--encoding must be one of utf8, utf16le, latin1, windows-1252; got "ebcdic"/],
+      [['duplicates.csv', '--encoding', 'ebcdic'], /--encoding must be one of utf8, utf16le, latin1, windows-1252 \(or utf-8, utf-16, iso-8859-1, latin-1, cp1252\); got "ebcdic"/],
       [['duplicates.csv', '--max-invalid-rate', '1.5'], /--max-invalid-rate/],
       [[], /clean needs an input file/],
       [['no-email.csv'], /no email column found: the columns are "name", "city"/],

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvRecords, cliZone, removeWorkdirs, workdir } from '../support/cli.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
-import { parseCsv, run, STACK_LINE, type CliResult, type SummaryJson } from '../support/spawn.js';
+import { decodeText, parseCsv, run, STACK_LINE, type CliResult, type SummaryJson } from '../support/spawn.js';
 
 let server: DnsServer;
 let dns: string[];
@@ -30,7 +30,8 @@ function summaryOf(result: CliResult): SummaryJson {
 /** Data rows of the cleaned list (header dropped when there is one) and of the report. */
 async function outputs(cleaned: string, report: string, { header = true, delimiter = ',' } = {}) {
   const cleanedRows = parseCsv(await readFile(cleaned), delimiter);
-  const reportRows = parseCsv(await readFile(report));
+  // The report keeps the list's delimiter (a ';' list's report opens in the same spreadsheet).
+  const reportRows = parseCsv(await readFile(report), delimiter);
   return {
     cleanedHeader: header ? cleanedRows[0] : undefined,
     cleaned: header ? cleanedRows.slice(1) : cleanedRows,
@@ -49,7 +50,7 @@ function expectConserved(summary: SummaryJson, cleaned: unknown[], report: unkno
   expect(Object.values(summary.reasons).reduce((a, b) => a + b, 0)).toBe(inputRecords);
 }
 
-const REPORT_COLUMNS = ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce'];
+const REPORT_COLUMNS = ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', 'raw'];
 
 describe('clean: outputs, summary and conservation', () => {
   it('writes <name>.clean.csv and <name>.report.csv beside the input by default, and the --json summary', async () => {
@@ -84,9 +85,9 @@ describe('clean: outputs, summary and conservation', () => {
     ]);
     expect(out.reportHeader).toEqual([...REPORT_COLUMNS, 'email', 'name']);
     expect(out.report).toEqual([
-      ['2', '3', 'duplicate', 'duplicate', 'Same address as row 1.', '', '', 'Ann@Example.com', 'Ann again'],
-      ['3', '4', 'duplicate', 'duplicate', 'Same address as row 1.', '', '', '  ann@example.com ', 'Ann spaced'],
-      ['5', '6', 'duplicate', 'duplicate', 'Same address as row 4.', '', '', 'BOB@EXAMPLE.ORG', 'Bob shouting'],
+      ['2', '3', 'duplicate', 'duplicate', 'Same address as row 1.', '', '', '', 'Ann@Example.com', 'Ann again'],
+      ['3', '4', 'duplicate', 'duplicate', 'Same address as row 1.', '', '', '', '  ann@example.com ', 'Ann spaced'],
+      ['5', '6', 'duplicate', 'duplicate', 'Same address as row 4.', '', '', '', 'BOB@EXAMPLE.ORG', 'Bob shouting'],
     ]);
     expectConserved(summary, out.cleaned, out.report, 5);
   });
@@ -132,8 +133,12 @@ describe('clean: outputs, summary and conservation', () => {
       expect(summary.column.name, c.file).toBe(c.column);
       expect(summary.delimiter, c.file).toBe(c.delimiter);
       const base = c.file.replace(/\.[^.]+$/, '');
-      const text = await readFile(join(dir, `${base}.clean.csv`), 'utf8');
-      expect(text.startsWith('\uFEFF'), c.file).toBe(false);
+      // Written as the input came: a byte-order mark stays (Excel needs it), and so does UTF-16.
+      const bytes = await readFile(join(dir, `${base}.clean.csv`));
+      const text = decodeText(bytes);
+      const bom = (b: Buffer): string => (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 'utf8' : b[0] === 0xff && b[1] === 0xfe ? 'utf16le' : 'none');
+      expect(bom(bytes), c.file).toBe(bom(await readFile(join(dir, c.file))));
+      expect(bom(bytes) !== 'none', c.file).toBe(c.file.startsWith('bom-'));
       if (c.eol !== undefined) expect(text.endsWith(c.eol), c.file).toBe(true);
       const out = await outputs(join(dir, `${base}.clean.csv`), join(dir, `${base}.report.csv`), { delimiter: c.delimiter });
       expect(out.report, c.file).toEqual([]);
@@ -167,10 +172,13 @@ describe('clean: outputs, summary and conservation', () => {
     const [tooMany, tooFew, emptyCells] = wrongOut.report;
     expect(tooMany?.slice(0, 4)).toEqual(['2', '3', 'malformed', 'malformed_row']);
     expect(tooMany?.[4]).toMatch(/line 3\b.*expected 3 fields.*found 4/);
-    expect(tooMany?.slice(7)).toEqual(['Bob', 'Ray', 'bob@example.org', 'extra']);
+    expect(tooMany?.slice(8)).toEqual(['Bob', 'Ray', 'bob@example.org', 'extra']);
+    // The complete source text of each malformed record, in the raw column.
+    expect(tooMany?.[7]).toBe('Bob,Ray,bob@example.org,extra');
     expect(tooFew?.slice(0, 4)).toEqual(['3', '4', 'malformed', 'malformed_row']);
     expect(tooFew?.[4]).toMatch(/line 4\b.*found 2/);
-    expect(tooFew?.slice(7)).toEqual(['Cat', 'cat@example.net']);
+    expect(tooFew?.slice(8)).toEqual(['Cat', 'cat@example.net']);
+    expect(tooFew?.[7]).toBe('Cat,cat@example.net');
     expect(emptyCells?.slice(0, 4)).toEqual(['4', '5', 'invalid', 'syntax']);
     const wrongSummary = summaryOf(wrong);
     expect(wrongSummary.statuses).toMatchObject({ valid: 2, malformed: 2, invalid: 1 });
@@ -182,6 +190,7 @@ describe('clean: outputs, summary and conservation', () => {
     expect(unclosedOut.report).toHaveLength(1);
     expect(unclosedOut.report[0]?.slice(0, 4)).toEqual(['2', '3', 'malformed', 'malformed_row']);
     expect(unclosedOut.report[0]?.[4]).toMatch(/line 3\b.*unclosed quote/);
+    expect(unclosedOut.report[0]?.[7]).toBe('"Bob,bob@example.org');
     expectConserved(summaryOf(unclosed), unclosedOut.cleaned, unclosedOut.report, 4);
   });
 
@@ -204,7 +213,7 @@ describe('clean: outputs, summary and conservation', () => {
     expect(out.report).toHaveLength(1);
     const [row] = out.report;
     expect(row?.slice(2, 4)).toEqual(['invalid', 'syntax']);
-    expect(row?.slice(7)).toEqual(["'@SUM(A1:A2)", 'bob@@example.org', "'-2+3"]);
+    expect(row?.slice(8)).toEqual(["'@SUM(A1:A2)", 'bob@@example.org', "'-2+3"]);
     expectConserved(summaryOf(result), out.cleaned, out.report, 3);
   });
 });
@@ -218,9 +227,9 @@ describe('clean: input options', () => {
     expect(summary.column.index).toBe(1);
     expect(await readFile(join(dir, 'no-header.clean.csv'), 'utf8')).toBe('');
     const report = parseCsv(await readFile(join(dir, 'no-header.report.csv')));
-    expect(report[0]?.slice(0, 7)).toEqual(REPORT_COLUMNS);
+    expect(report[0]?.slice(0, 8)).toEqual(REPORT_COLUMNS);
     // The first line is data, not a header: it is row 1 at line 1.
-    expect(report.slice(1).map((row) => [row[0], row[1], row[2], row[8]])).toEqual([
+    expect(report.slice(1).map((row) => [row[0], row[1], row[2], row[9]])).toEqual([
       ['1', '1', 'valid', 'ann@example.com'],
       ['2', '2', 'valid', 'bob@example.org'],
       ['3', '3', 'valid', 'cat@example.net'],
@@ -267,8 +276,10 @@ describe('clean: input options', () => {
     ]);
     expect(latin1.code).toBe(0);
     expect(summaryOf(latin1)).toMatchObject({ rows: 3, kept: 3, delimiter: ';', column: { name: 'courriel' } });
-    // The cleaned list is UTF-8.
-    const cleaned = parseCsv(await readFile(join(dir, 'latin1.clean.csv')), ';');
+    // The cleaned list is written back in the input's encoding (Latin-1 is read and written as windows-1252).
+    const cleanedBytes = await readFile(join(dir, 'latin1.clean.csv'));
+    expect(cleanedBytes.equals(await readFile(join(dir, 'latin1.csv')))).toBe(true);
+    const cleaned = parseCsv(new TextDecoder('windows-1252').decode(cleanedBytes), ';');
     expect(cleaned).toEqual([
       ['nom', 'prénom', 'courriel'],
       ['Müller', 'Jürgen', 'juergen@example.de'],

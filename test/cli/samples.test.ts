@@ -107,8 +107,9 @@ describe('samples/subscribers.csv with the sample zone', () => {
       expect(at(line)?.detail).toMatch(new RegExp(`line ${line}\\b`));
     }
     const raw = parseCsv(await readFile(join(dir, 'subscribers.report.csv')));
-    // The malformed row with 6 fields keeps all 6 after the 7 report columns.
-    expect(raw.find((row) => row[1] === '102')?.slice(7)).toEqual(['Patrick', "O'Neil", ' Jr.', 'patrick.oneil@gmail.com', '2022-05-14', 'website']);
+    // The malformed row with 6 fields keeps all 6 after the 8 report columns, and its text in `raw`.
+    expect(raw.find((row) => row[1] === '102')?.slice(8)).toEqual(['Patrick', "O'Neil", ' Jr.', 'patrick.oneil@gmail.com', '2022-05-14', 'website']);
+    expect(raw.find((row) => row[1] === '102')?.[7]).toBe("Patrick,O'Neil, Jr.,patrick.oneil@gmail.com,2022-05-14,website");
 
     const kept = (email: string) => cleaned.find((r) => r.email === email);
     expect(kept('tim.boyd@slowzone-dns.com')).toMatchObject({ email_status: 'unknown', email_reason: 'dns_timeout' });
@@ -119,16 +120,18 @@ describe('samples/subscribers.csv with the sample zone', () => {
     expect(kept('Maria Lopez <maria.lopez@harborview-dental.com>')).toMatchObject({ email_status: 'risky', email_reason: 'unusual_syntax' });
   });
 
-  it('--allow-private makes intranet-relay.com deliverable; --drop unknown removes the DNS failures', async () => {
+  it('--allow-private makes intranet-relay.com deliverable; --drop unknown never removes a row that could not be checked', async () => {
     const dir = await workdir(['subscribers.csv'], SAMPLES);
     const result = await run(['clean', 'subscribers.csv', ...dns, '--allow-private', '--drop', 'unknown', '--json'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as SummaryJson;
     expect(summary.reasons.mx_invalid).toBe(1);
-    // 27 removed by default, one mx_invalid fewer, the two unknown rows more.
-    expect(summary).toMatchObject({ rows: 302, kept: 274, removed: 28 });
+    // 27 removed by default, one mx_invalid fewer; the two rows DNS could not check stay.
+    expect(summary).toMatchObject({ rows: 302, kept: 276, removed: 26, dropped: {} });
+    expect(summary.unchecked).toEqual({ rows: 2, reasons: { dns_timeout: 1, dns_error: 1 } });
+    expect(summary.warnings).toEqual([expect.stringMatching(/^--drop unknown removes nothing: a row that could not be checked is always kept/)]);
     const report = await csvRecords(join(dir, 'subscribers.report.csv'));
-    expect(report.filter((r) => r.status === 'unknown').map((r) => r.reason)).toEqual(['dns_timeout', 'dns_error']);
+    expect(report.filter((r) => r.status === 'unknown')).toEqual([]);
     expect(report.find((r) => r.email === 'ray.dunn@intranet-relay.com')).toBeUndefined();
   });
 
@@ -161,8 +164,9 @@ describe('samples/subscribers-semicolon-latin1.csv', () => {
     expect(withEncoding.code, withEncoding.stderr).toBe(0);
     const summary = JSON.parse(withEncoding.stdout) as SummaryJson & { delimiter: string; column: { name: string } };
     expect(summary).toMatchObject({ rows: 50, delimiter: ';', column: { name: 'E-mail' } });
-    const cleaned = await csvRecords(join(dir, 'subscribers-semicolon-latin1.clean.csv'), ';');
-    const report = await csvRecords(join(dir, 'subscribers-semicolon-latin1.report.csv'));
+    // Both outputs keep the list's encoding and delimiter: they open in the spreadsheet it came from.
+    const cleaned = await csvRecords(join(dir, 'subscribers-semicolon-latin1.clean.csv'), ';', 'windows-1252');
+    const report = await csvRecords(join(dir, 'subscribers-semicolon-latin1.report.csv'), ';', 'windows-1252');
     expect(cleaned.length + report.length).toBe(50);
     expect(cleaned.find((r) => r['E-mail'] === 'marc.olivié@gmial.com')).toMatchObject({ email_status: 'risky', email_reason: 'typo_domain' });
     expect(cleaned.find((r) => r['E-mail'] === 'contact@brightwave-analytics.com')).toMatchObject({ email_reason: 'role_account' });
@@ -170,7 +174,7 @@ describe('samples/subscribers-semicolon-latin1.csv', () => {
       ['32', '33', 'syntax', 'sans arobase'],
       ['45', '46', 'duplicate', 'ELODIE.LEFEVRE@ORANGE.FR'],
     ]);
-    // Accents survive the trip from Latin-1 to the UTF-8 outputs.
+    // Accents survive the trip through listscrub and back to Latin-1.
     expect(Object.keys(cleaned[0] ?? {})).toEqual(['Prénom', 'Nom', 'E-mail', 'Inscrit le', 'email_status', 'email_reason']);
   });
 });

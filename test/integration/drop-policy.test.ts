@@ -25,7 +25,7 @@ describe('drop policy when DNS is unhealthy', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('drops the disposable address, keeps the rest as unknown', async () => {
+  it('drops the disposable address (still risky: found offline), keeps the rest; nothing is dropped for being unchecked', async () => {
     const input = join(dir, 'list.csv');
     await writeFile(input, 'email\njane@example.com\nthrowaway@mailinator.com\ninfo@example.org\n');
     const summary = await scrubCsv({
@@ -39,7 +39,11 @@ describe('drop policy when DNS is unhealthy', () => {
     expect(summary).toMatchObject({ rows: 3, kept: 2, removed: 1 });
     expect(summary.statuses.invalid).toBe(0);
     const report = parse(await readFile(join(dir, 'report.csv')), { columns: true }) as Array<Record<string, string>>;
-    expect(report.map((row) => [row.email, row.status, row.reason])).toEqual([['throwaway@mailinator.com', 'unknown', 'dns_unavailable']]);
+    expect(report.map((row) => [row.email, row.status, row.reason])).toEqual([['throwaway@mailinator.com', 'risky', 'disposable']]);
+    expect(summary.dropped).toEqual({ disposable: 1 });
+    // jane (unknown) and info@ (a risky role account whose domain was not checked) are kept unchecked.
+    expect(summary.unchecked).toEqual({ rows: 2, reasons: { dns_unavailable: 2 } });
+    expect(summary.removedStatuses).toMatchObject({ risky: 1, unknown: 0 });
     const kept = parse(await readFile(join(dir, 'clean.csv')), { columns: true }) as Array<Record<string, string>>;
     expect(kept.map((row) => row.email)).toEqual(['jane@example.com', 'info@example.org']);
   });

@@ -90,7 +90,7 @@ describe('job files', () => {
     // --max-invalid-rate 0.1 from the flag beats the file's 0.9: 3 of 5 removed trips it.
     expect(result.code).toBe(4);
     const summary = JSON.parse(result.stdout) as SummaryJson;
-    expect(summary.guard?.maxInvalidRate).toBe(0.1);
+    expect(summary.guard).toMatchObject({ kind: 'max_invalid_rate', maxInvalidRate: 0.1 });
     // dns.servers still came from the file (the flag only set the timeout): the DNS answers were real.
     expect(summary.dns).toMatchObject({ healthy: true, checked: true });
     expect(server.count('good.com', 'MX')).toBeGreaterThan(0);

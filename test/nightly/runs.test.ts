@@ -44,6 +44,7 @@ describe('the --max-invalid-rate guard', () => {
     const summary = JSON.parse(result.stdout) as SummaryJson;
     expect(summary).toMatchObject({ exitCode: 4, rows: 5, removed: 3, output: null, report: null });
     expect(summary.guard).toEqual({
+      kind: 'max_invalid_rate',
       maxInvalidRate: 0.2,
       removedRate: 0.6,
       detail: expect.stringMatching(/60\.0% of rows would be removed, above the --max-invalid-rate of 20\.0%; the previous outputs were left untouched/),

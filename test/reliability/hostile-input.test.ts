@@ -68,7 +68,8 @@ describe('inputs that are not CSV lists', () => {
     const again = await runCli(['clean', run.input, '-o', run.output, '-r', run.report, '--no-dns', '--encoding', 'utf16le', '--json']);
     expect(again.code).toBe(0);
     expect((JSON.parse(again.stdout) as SummaryJson).kept).toBe(2);
-    expect(parseCsv(await readFile(run.output, 'utf8'))).toEqual([['name', 'email'], ['Zoë', 'zoe@example.com'], ['José', 'jose@example.es']]);
+    // Written back as it came: UTF-16LE (no byte-order mark, as the input had none).
+    expect(parseCsv((await readFile(run.output)).toString('utf16le'))).toEqual([['name', 'email'], ['Zoë', 'zoe@example.com'], ['José', 'jose@example.es']]);
   });
 
   test('mixed encodings (a Latin-1 byte in a UTF-8 file, far down): the line is named, nothing replaced', async () => {
@@ -93,17 +94,21 @@ describe('inputs that are not CSV lists', () => {
     const summary = JSON.parse(run.result.stdout) as SummaryJson;
     expect([summary.rows, summary.kept, summary.removed, summary.statuses.invalid]).toEqual([201, 200, 1, 1]);
     const reported = parseCsv(await readFile(run.report, 'utf8')).slice(1);
-    expect(reported.map((row) => [row[0], row[2], row[7]])).toEqual([['201', 'invalid', 'bad\0one@example.com']]);
+    expect(reported.map((row) => [row[0], row[2], row[8]])).toEqual([['201', 'invalid', 'bad\0one@example.com']]);
     expect(reported[0]?.[4]).toMatch(/control character \(U\+0000\)/);
   });
 
-  test('an empty file: zero rows, exit 0, empty outputs', async () => {
+  test('an empty file: zero rows; the previous outputs stay (exit 4) unless --allow-empty', async () => {
     const run = await cleanFile('', ['--json']);
     expect(run.result.stderr).toBe('');
-    expect(run.result.code).toBe(0);
-    expect((JSON.parse(run.result.stdout) as SummaryJson).rows).toBe(0);
+    expect(run.result.code).toBe(4);
+    expect(JSON.parse(run.result.stdout) as SummaryJson).toMatchObject({ rows: 0, guard: { kind: 'empty_input' }, output: null });
+    await expectUntouched(run);
+    const allowed = await runCli(['clean', run.input, '-o', run.output, '-r', run.report, '--no-dns', '--json', '--allow-empty']);
+    expect(allowed.code).toBe(0);
+    expect((JSON.parse(allowed.stdout) as SummaryJson).rows).toBe(0);
     expect(await readFile(run.output, 'utf8')).toBe('');
-    expect(parseCsv(await readFile(run.report, 'utf8'))).toEqual([['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce']]);
+    expect(parseCsv(await readFile(run.report, 'utf8'))).toEqual([['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', 'raw']]);
   });
 
   test('header only: zero rows, the header kept', async () => {
@@ -315,7 +320,7 @@ describe('paths', () => {
       const result = await runCli(['clean', input, '-o', '/dev/null', '-r', report, '--no-dns', '-q'], { spawn: asNobody });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(parseCsv(await readFile(report, 'utf8')).slice(1).map((row) => row[7])).toEqual(['not-an-address']);
+      expect(parseCsv(await readFile(report, 'utf8')).slice(1).map((row) => row[8])).toEqual(['not-an-address']);
       expect(await leftovers(dir)).toEqual([]);
       expect((await stat('/dev/null')).isCharacterDevice()).toBe(true);
     } finally {

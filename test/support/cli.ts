@@ -28,9 +28,14 @@ export async function removeWorkdirs(): Promise<void> {
   await Promise.all(workdirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
-/** Parse a CSV file with a header into objects keyed by the header (extra cells are dropped). */
-export async function csvRecords(path: string, delimiter = ','): Promise<Array<Record<string, string>>> {
-  const [header, ...rows] = parseCsv(await readFile(path), delimiter);
+/**
+ * Parse a CSV file with a header into objects keyed by the header (extra cells are dropped). Outputs
+ * are in the input's encoding: pass 'windows-1252' for those of a Latin-1 list (UTF-8 and UTF-16
+ * are told by their byte-order mark).
+ */
+export async function csvRecords(path: string, delimiter = ',', encoding?: 'windows-1252'): Promise<Array<Record<string, string>>> {
+  const bytes = await readFile(path);
+  const [header, ...rows] = parseCsv(encoding === undefined ? bytes : new TextDecoder(encoding).decode(bytes), delimiter);
   if (header === undefined) return [];
   return rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ''])));
 }

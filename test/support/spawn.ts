@@ -256,5 +256,15 @@ export async function deadPid(): Promise<number> {
  * record kept (report rows of malformed records may be longer).
  */
 export function parseCsv(text: string | Buffer, delimiter = ','): string[][] {
-  return parse(text, { delimiter, bom: true, relax_column_count: true, relax_quotes: false }) as string[][];
+  return parse(typeof text === 'string' ? text : decodeText(text), { delimiter, bom: true, relax_column_count: true, relax_quotes: false }) as string[][];
+}
+
+/**
+ * An output's text: listscrub writes each output in the input's encoding, so the byte-order mark
+ * says which (UTF-8, UTF-16LE, UTF-16BE); without one, UTF-8 (pass windows-1252 files decoded).
+ */
+export function decodeText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  return bytes.toString('utf8');
 }

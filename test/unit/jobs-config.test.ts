@@ -73,7 +73,9 @@ describe('validateJobConfig', () => {
     expect(message(() => check({ column: 0 }))).toContain('"column" must be a column name or a column number from 1; got 0');
     expect(message(() => check({ delimiter: ';;' }))).toContain('"delimiter" must be one character');
     expect(message(() => check({ delimiter: '"' }))).toContain('"delimiter" must be one character');
-    expect(message(() => check({ encoding: 'utf-8' }))).toContain('"encoding" must be one of "utf8", "utf16le", "latin1", "windows-1252"; got "utf-8" (did you mean "utf8"?)');
+    expect(message(() => check({ encoding: 'ebcdic' }))).toContain('"encoding" must be one of "utf8", "utf16le", "latin1", "windows-1252" (or an alias such as "utf-8", "latin-1", "cp1252"); got "ebcdic"');
+    // Aliases are names too, kept as the canonical name.
+    expect(check({ encoding: 'UTF-8', outputEncoding: 'cp1252' })).toMatchObject({ encoding: 'utf8', outputEncoding: 'windows-1252' });
     expect(message(() => check({ dns: 'off' }))).toContain('"dns" must be an object; got "off"');
     expect(message(() => check({ dns: { retries: 11 } }))).toContain('"dns.retries" must be a number from 0 to 10; got 11');
     expect(message(() => check({ dns: { servers: '1.1.1.1' } }))).toContain('"dns.servers" must be a list of non-empty strings; got "1.1.1.1"');

@@ -26,13 +26,14 @@ describe('applyDomainOutcome', () => {
     });
   });
 
-  it('an uncertain DNS answer outranks a risky finding but keeps it as alsoFound', () => {
+  it('a risky finding outranks a check that could not be made: still risky, the DNS reason as alsoFound', () => {
     const verdict = applyDomainOutcome(offline('someone@mailinator.com'), {
       kind: 'unknown',
       reason: 'dns_unavailable',
       detail: 'not checked',
     });
-    expect(verdict).toMatchObject({ status: 'unknown', reason: 'dns_unavailable', alsoFound: 'disposable' });
+    expect(verdict).toMatchObject({ status: 'risky', reason: 'disposable', alsoFound: 'dns_unavailable' });
+    expect(verdict.detail).toMatch(/Its domain was not checked: not checked\.$/);
     expect(verdict.bounce).toBeUndefined();
   });
 
