@@ -153,7 +153,6 @@ export class HealthMonitor {
   /** Canary check off: pending until the resolver has resolved a domain of the list (see 3.). */
   #probation: Deferred | undefined;
   #lookups = 0;
-  #undeliverable = 0;
 
   constructor(options: HealthMonitorOptions) {
     this.#options = options;
@@ -189,20 +188,24 @@ export class HealthMonitor {
     return this.#recheck ?? (learnedThisRun ? this.#probation?.promise : undefined);
   }
 
-  /** No lookup is in flight: with the canary check off, decide a probation that cannot end otherwise. */
-  idle(): void {
-    if (this.#probation === undefined || !this.#health.healthy || this.#undeliverable === 0) return;
-    const { resolverLabel } = this.#options;
-    this.#flip(
-      `The canary check is off, and the DNS resolver at ${resolverLabel} resolved none of the ${this.#lookups} ` +
-        `domain${this.#lookups === 1 ? '' : 's'} it was asked about to a mail setup, so its NXDOMAIN answers were not trusted. ` +
-        'Keep the canary check on (the default) to tell a lying resolver from a list of dead domains.',
-    );
-  }
-
   ready(): Promise<DnsHealth> {
     this.#ready ??= this.#runCanaries(false).then(() => this.health());
     return this.#ready;
+  }
+
+  /**
+   * No lookup is in flight. With the canary check off, a resolver still on probation has resolved
+   * none of the domains it was asked about (NXDOMAIN, failures or silence for every one): nothing
+   * can end the probation now, so it is not trusted.
+   */
+  idle(): void {
+    if (this.#probation === undefined || !this.#health.healthy || this.#lookups === 0) return;
+    const { resolverLabel } = this.#options;
+    this.#flip(
+      `The canary check is off, and the DNS resolver at ${resolverLabel} resolved none of the ${this.#lookups} ` +
+        `domain${this.#lookups === 1 ? '' : 's'} it was asked about to a mail setup (NXDOMAIN, failures or no answer), so its answers were not trusted. ` +
+        'Keep the canary check on (the default) to tell a lying resolver from a list of dead domains.',
+    );
   }
 
   /** Feed one fresh domain lookup (not a cache hit). */
@@ -211,12 +214,9 @@ export class HealthMonitor {
     this.#lookups++;
     const { resolverLabel, canaries } = this.#options;
     const nxdomain = outcome.kind === 'undeliverable' && outcome.reason === 'domain_not_found';
-    if (outcome.kind === 'undeliverable') {
-      this.#undeliverable++;
-      if (CERTAIN_DOMAINS.has(domain)) {
-        this.#flip(`The DNS resolver at ${resolverLabel} answered ${label(outcome)} for ${domain}, which certainly receives mail: it is lying or filtered.`);
-        return;
-      }
+    if (outcome.kind === 'undeliverable' && CERTAIN_DOMAINS.has(domain)) {
+      this.#flip(`The DNS resolver at ${resolverLabel} answered ${label(outcome)} for ${domain}, which certainly receives mail: it is lying or filtered.`);
+      return;
     }
     this.#nxWindow.push(nxdomain);
     if (this.#nxWindow.length > NX_WINDOW) this.#nxWindow.shift();
