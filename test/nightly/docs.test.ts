@@ -46,10 +46,10 @@ describe('docs/nightly', () => {
       expect(job.input).toBe(join(dir, 'lists', 'subscribers.csv'));
 
       const first = await runCli(['clean', '--config', 'job.json', '--dns', server.address, '--dns-timeout', '300'], { cwd: dir });
-      expect(first.stderr).toMatch(/^listscrub: 302 rows from .* 270 kept, 32 removed\n/);
+      expect(first.stderr).toMatch(/^listscrub: job file .*job\.json\nlistscrub: 302 rows from .* 270 kept, 32 removed\n/);
       expect(first.code).toBe(0);
       const summary = await readJson<SummaryJson>(join(dir, 'out', 'summary.json'));
-      expect(summary).toMatchObject({ rows: 302, exitCode: 0, output: join(dir, 'out', 'subscribers.clean.csv'), warnings: [] });
+      expect(summary).toMatchObject({ rows: 302, exitCode: 0, output: join(dir, 'out', 'subscribers.clean.csv'), warnings: [], config: join(dir, 'job.json') });
 
       const cached = await readJson<CacheFileJson>(join(dir, 'state', 'dns-cache.json'));
       server.resetStats();
