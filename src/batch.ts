@@ -10,7 +10,7 @@ import { Writable, type Readable } from 'node:stream';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { openCsvInput, type InputEncoding } from './csv/read.js';
-import { cleanStaleTempFiles, createAtomicFileWriter, createCsvBatchWriter, isSpecialFile, neutralizeFormula, outputError, type AtomicWriter } from './csv/write.js';
+import { cleanStaleTempFiles, createAtomicFileWriter, outputModeFor, createCsvBatchWriter, isSpecialFile, neutralizeFormula, outputError, type AtomicWriter } from './csv/write.js';
 import { ListscrubError } from './errors.js';
 import { TextEncodeStream, fitOwnText, normalizeOutputEncoding, outputEncodingFor, unencodable, type OutputEncoding } from './csv/encode.js';
 import { cacheFileIdentity, loadCacheFile, saveCacheFile, type CacheSnapshot, type LoadedCache } from './jobs/cache-file.js';
@@ -326,9 +326,11 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       const real = realTarget(path);
       await cleanStaleTempFiles(dirname(real), basename(real)).catch(() => []);
     }
-    const cleanedTarget = await createAtomicFileWriter(outputPath, { stdout: options.stdout });
+    // Never more open than the list they come from (personal data): the input's permission bits.
+    const mode = await outputModeFor(options.input);
+    const cleanedTarget = await createAtomicFileWriter(outputPath, { stdout: options.stdout, mode });
     writers.push(cleanedTarget);
-    const reportTarget = await createAtomicFileWriter(reportPath);
+    const reportTarget = await createAtomicFileWriter(reportPath, { mode });
     writers.push(reportTarget);
 
     // The cleaned list keeps the input's delimiter and line ending; the report is plain CSV.
@@ -531,7 +533,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       try {
         await saveSharedCache(options.cache, scrubber.domains.cache.export(), cacheLoaded?.identity);
       } catch (error) {
-        summary.warnings.push(`${(error as Error).message}; the next run will query DNS for these domains again.`);
+        summary.warnings.push(`${(error as Error).message.replace(/\.$/, '')}; the next run will query DNS for these domains again.`);
       }
     }
     summary.durationMs = Date.now() - started;

@@ -7,7 +7,7 @@ import { ENCODINGS, findJobConfig, loadJobConfig, mergeConfig, type Encoding, ty
 import { normalizeEncoding } from '../csv/decode.js';
 import { appendHistory, formatDuration, readHistory, type HistoryEntry } from '../jobs/history.js';
 import { assertDistinctPaths } from '../jobs/paths.js';
-import { createAtomicFileWriter, type AtomicWriter } from '../csv/write.js';
+import { createAtomicFileWriter, outputModeFor, type AtomicWriter } from '../csv/write.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
 import { paintStatus } from './output.js';
@@ -274,7 +274,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo, configFile: string 
   try {
     // The summary is written after the outputs are replaced: a path that cannot take it fails now,
     // while "exit 1: outputs untouched" is still true.
-    if (summaryPath !== undefined) summaryWriter = await createAtomicFileWriter(summaryPath);
+    if (summaryPath !== undefined) summaryWriter = await createAtomicFileWriter(summaryPath, { mode: await outputModeFor(job.input) });
     if (history !== undefined) {
       const baselineRows = await lastGoodRows(history, job.input);
       if (baselineRows !== undefined) options.baselineRows = baselineRows;

@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, createWriteStream } from 'node:fs';
-import { access, open, readdir, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { access, lstat, open, readdir, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { Stringifier, type Options as StringifyOptions } from 'csv-stringify';
@@ -31,7 +32,94 @@ export interface AtomicWriter {
 export interface AtomicWriterOptions {
   /** Where '-' writes (the CLI passes process.stdout). It is never ended. */
   stdout?: Writable;
+  /**
+   * Permission bits of a new file (before the umask); default 0o666. Outputs pass the input's
+   * (outputModeFor), state files 0o600. An existing file of ours keeps its mode where narrower.
+   */
+  mode?: number;
 }
+
+/** What stands at an output path, once the rules below say it may be written. */
+type OutputTarget =
+  | { kind: 'absent'; path: string }
+  | { kind: 'regular'; path: string; mode: number; ownedByUs: boolean }
+  | { kind: 'special'; path: string };
+
+/** The effective uid (null where there is none, e.g. Windows). */
+function ourUid(): number | null {
+  return typeof process.geteuid === 'function' ? process.geteuid() : null;
+}
+
+/**
+ * Decide whether `path` may be written, and what is there. Refused (E_OUTPUT, naming the path and
+ * why), as a run as root in a directory others can write must not be turned against its owner:
+ * - a symbolic link in a directory others can write, owned by neither us nor the directory's owner
+ *   (the kernel's protected_symlinks rule): another user planted it to point us at their target;
+ * - anything but a regular file (a named pipe, a device, a socket), unless the user named it
+ *   explicitly as a device under /dev (/dev/null, /dev/stdout) or it is a named pipe of their own
+ *   named directly: a pipe another user planted at an output path would hand every row to whoever
+ *   reads it. '-' never comes here.
+ * A link we may follow is followed: its target is replaced and the link kept.
+ */
+export async function inspectOutputTarget(targetPath: string): Promise<OutputTarget> {
+  const given = resolve(targetPath);
+  const refuse = (why: string): never => {
+    throw new ListscrubError('E_OUTPUT', `refusing to write ${targetPath}: ${why}; nothing was written.`);
+  };
+  let link: Stats;
+  try {
+    link = await lstat(given);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent', path: given };
+    throw outputError(targetPath, error);
+  }
+  const uid = ourUid();
+  if (link.isSymbolicLink()) {
+    const dir = await stat(dirname(given)).catch(() => null);
+    const othersCanWrite = dir !== null && (dir.mode & 0o002) !== 0;
+    if (othersCanWrite && uid !== null && link.uid !== uid && link.uid !== dir.uid) {
+      refuse(`it is a symbolic link owned by another user (uid ${link.uid}) in ${dirname(given)}, a directory others can write`);
+    }
+  }
+  let found: Stats;
+  try {
+    found = await stat(given);
+  } catch (error) {
+    // A dangling link: the new file replaces the link itself, never its missing target.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent', path: given };
+    throw outputError(targetPath, error);
+  }
+  if (found.isDirectory()) throw outputError(targetPath, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+  if (!found.isFile()) {
+    // A device named under /dev, or a pipe the user made (theirs, named directly): written in place.
+    const ourPipe = found.isFIFO() && !link.isSymbolicLink() && (uid === null || found.uid === uid);
+    if (!(targetPath.startsWith('/dev/') || ourPipe)) {
+      refuse(`it is ${describeSpecial(found)}${link.isSymbolicLink() ? ' reached through a symbolic link' : ''}, not a regular file (outputs go to regular files, "-", a device named under /dev such as /dev/null, or a named pipe of your own)`);
+    }
+    return { kind: 'special', path: given };
+  }
+  return { kind: 'regular', path: await realpath(given), mode: found.mode & 0o777, ownedByUs: uid === null || found.uid === uid };
+}
+
+function describeSpecial(found: Stats): string {
+  if (found.isFIFO()) return 'a named pipe (FIFO)';
+  if (found.isCharacterDevice() || found.isBlockDevice()) return 'a device';
+  if (found.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The mode for the files a run writes from its input: the input's permission bits (read and write
+ * only), so a 0600 list never becomes a 0644 cleaned list; 0600 for standard input.
+ */
+export async function outputModeFor(input: string): Promise<number> {
+  if (input === '-') return 0o600;
+  return stat(input).then(
+    (found) => (found.isFile() ? found.mode & 0o666 : 0o600),
+    () => 0o600,
+  );
+}
+
 
 const TEMP_SUFFIX = '.tmp';
 
@@ -104,28 +192,24 @@ export async function createAtomicFileWriter(
   options: AtomicWriterOptions = {},
 ): Promise<AtomicWriter> {
   if (targetPath === '-') return createStdoutWriter(options.stdout);
-  let target = resolve(targetPath);
-  let mode = 0o666;
-  try {
-    const existing = await stat(target);
-    if (existing.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (!existing.isFile()) return createInPlaceWriter(targetPath, target);
-    mode = existing.mode & 0o777;
-    target = await realpath(target);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw outputError(targetPath, error);
-  }
+  const found = await inspectOutputTarget(targetPath);
+  if (found.kind === 'special') return createInPlaceWriter(targetPath, found.path);
+  const target = found.path;
+  const wanted = options.mode ?? 0o666;
+  // An existing file of ours keeps its (narrower) mode; another user's file is never adopted.
+  const adopt = found.kind === 'regular' && found.ownedByUs;
+  const mode = adopt ? found.mode & wanted : wanted;
   const dir = dirname(target);
   const name = basename(target);
   const tempPath = join(dir, tempFileName(name));
   let handle: FileHandle;
   try {
-    // 'wx': never reuse an existing file; mode goes through the umask like any new file.
-    handle = await open(tempPath, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+    // Never reuse an existing file, never follow a link; the mode goes through the umask.
+    handle = await open(tempPath, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, mode);
   } catch (error) {
     throw outputError(targetPath, error);
   }
-  if (mode !== 0o666) await handle.chmod(mode).catch(() => undefined);
+  if (adopt) await handle.chmod(mode).catch(() => undefined);
   const stream = handle.createWriteStream({ autoClose: false, highWaterMark: 64 * 1024 });
   let streamError: Error | null = null;
   stream.on('error', (error) => {

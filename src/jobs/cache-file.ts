@@ -31,9 +31,11 @@
  * half of one.
  */
 import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ListscrubError } from '../errors.js';
+import { inspectOutputTarget } from '../csv/write.js';
 import { isIpAddress } from '../dns/ip.js';
 import { isCachedOutcome as isOutcome, type CacheSnapshot, type CachedDomainEntry, type CachedHostEntry, type CachedOutcome } from '../dns/cache.js';
 import type { DomainOutcome } from '../types.js';
@@ -167,16 +169,22 @@ export async function saveCacheFile(path: string, snapshot: CacheSnapshot, optio
 
 /** Temp file in the same directory (same filesystem, so rename is atomic), fsync, then rename. */
 async function writeAtomic(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  // A regular file or nothing: renaming over a device or pipe would replace it with the list's
+  // domains. Links follow the same rules as the outputs (never another user's, in a shared directory).
+  const found = await inspectOutputTarget(path);
+  if (found.kind === 'special') throw new ListscrubError('E_OUTPUT', `refusing to write the DNS cache file ${path}: it is not a regular file; nothing was written.`);
+  const target = found.path;
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const file = await open(temp, 'wx');
+    // Private: the cache lists the domains of people's addresses. O_EXCL and O_NOFOLLOW: never an existing file.
+    const file = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o600);
     try {
       await file.writeFile(text, 'utf8');
       await file.sync(); // the rename must not outlive the data after a power cut
     } finally {
       await file.close();
     }
-    await rename(temp, path);
+    await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
     throw new ListscrubError('E_OUTPUT', `cannot write the DNS cache file ${path}: ${(error as Error).message}`, { cause: error });

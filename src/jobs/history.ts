@@ -5,7 +5,8 @@
  * their lines, and a crash can at worst leave one partial last line, which readHistory skips and
  * reports instead of failing: the history is for humans and must never stop a run.
  */
-import { open, readFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { lstat, open, readFile } from 'node:fs/promises';
 import { ListscrubError } from '../errors.js';
 
 export interface HistoryEntry {
@@ -48,7 +49,11 @@ export async function appendHistory(path: string, entry: HistoryEntry): Promise<
   const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
   let file;
   try {
-    file = await open(path, 'a'); // O_WRONLY | O_CREAT | O_APPEND
+    if ((await lstat(path).catch(() => null))?.isSymbolicLink()) throw Object.assign(new Error('link'), { code: 'ELOOP' });
+    // Never through a link (another user's link would have us append to their target), never into
+    // a pipe or device, private to the account that runs the job.
+    file = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_APPEND | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK, 0o600);
+    if (!(await file.stat()).isFile()) throw Object.assign(new Error('it is not a regular file'), { code: 'ESPECIAL' });
     let written = 0;
     // A regular file takes the whole buffer in one write; the loop only guards the odd short write.
     while (written < line.length) {
@@ -56,7 +61,8 @@ export async function appendHistory(path: string, entry: HistoryEntry): Promise<
       written += bytesWritten;
     }
   } catch (error) {
-    throw new ListscrubError('E_OUTPUT', `cannot append to the history file ${path}: ${(error as Error).message}`, { cause: error });
+    const why = (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'it is a symbolic link, which the history never follows' : (error as Error).message;
+    throw new ListscrubError('E_OUTPUT', `cannot append to the history file ${path}: ${why}`, { cause: error });
   } finally {
     await file?.close();
   }

@@ -82,7 +82,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
 async function tryCreate(path: string, text: string): Promise<boolean> {
   let file;
   try {
-    file = await open(path, 'wx');
+    file = await open(path, 'wx', 0o600); // private: it names the host and pid of the run
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new ListscrubError('E_OUTPUT', `cannot create the lock file ${path}: ${(error as Error).message}`, { cause: error });
@@ -153,7 +153,7 @@ function isAlive(pid: number): boolean {
  */
 async function takeOver(path: string, stale: LockContent | 'corrupt', text: string): Promise<boolean> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  await writeFile(temp, text, { flag: 'wx' });
+  await writeFile(temp, text, { flag: 'wx', mode: 0o600 });
   try {
     const current = await readLock(path);
     // Gone: a rename now could clobber a lock someone creates with 'wx' this instant; go back to 'wx'.

@@ -125,7 +125,7 @@ describe('job files', () => {
     ['a wrong type', { maxInvalidRate: '20%' }, /"maxInvalidRate" must be a number from 0 to 1; got "20%"/],
     ['an out-of-range number', { maxInvalidRate: 1.5 }, /"maxInvalidRate" must be a number from 0 to 1; got 1\.5/],
     ['a wrong nested type', { dns: { servers: '127.0.0.1' } }, /"dns\.servers" must be a list of non-empty strings; got "127\.0\.0\.1"/],
-    ['a bad enum', { encoding: 'utf-8' }, /"encoding" must be one of "utf8", "utf16le", "latin1", "windows-1252"; got "utf-8" \(did you mean "utf8"\?\)/],
+    ['a bad enum', { encoding: 'ebcdic' }, /"encoding" must be one of "utf8", "utf16le", "latin1", "windows-1252" \(or an alias such as "utf-8", "latin-1", "cp1252"\); got "ebcdic"/],
     ['a null', { cache: null }, /"cache" must be a file path; got null/],
     ['cacheTtl min above max', { cacheTtl: { min: 600, max: 60 } }, /"cacheTtl\.min" must be at most "cacheTtl\.max" \(60\); got 600/],
     ['a bad drop item', { drop: ['roles'] }, /"drop" must be a list of statuses or reason codes .*; got "roles"/],

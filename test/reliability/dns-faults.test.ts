@@ -165,7 +165,7 @@ describe('lying and broken resolvers, through the CLI: exit 3 and nothing invali
       // Every address that DNS could not vouch for is still on the cleaned list.
       expect(parseCsv(await readFile(output, 'utf8')).slice(1).map((row) => row[0])).toEqual(addresses);
       const reported = parseCsv(await readFile(report, 'utf8')).slice(1);
-      expect(reported.map((row) => [row[2], row[3], row[7]])).toEqual([['invalid', 'syntax', broken]]);
+      expect(reported.map((row) => [row[2], row[3], row[8]])).toEqual([['invalid', 'syntax', broken]]);
     } finally {
       await server.close();
     }

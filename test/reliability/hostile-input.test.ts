@@ -4,7 +4,7 @@
  * untouched and nothing new (temp file, lock) is left.
  */
 import { execFileSync } from 'node:child_process';
-import { chmod, lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -284,7 +284,7 @@ describe('paths', () => {
     expect(await leftovers(join(ws.dir, 'lists'))).toEqual([]);
   });
 
-  test('outputs that are not regular files (a symlink to /dev/null, a named pipe) are written in place, never replaced', async () => {
+  test('a named pipe of ours is written in place; a device reached through a link is refused', async () => {
     const ws = await workspace();
     const input = join(ws.dir, 'in.csv');
     await writeFile(input, 'email\nann@example.com\nnot-an-address\n');
@@ -298,10 +298,15 @@ describe('paths', () => {
       for await (const chunk of createReadStream(fifo, 'utf8')) text += chunk as string;
       return text;
     })();
-    const result = await runCli(['clean', input, '-o', fifo, '-r', devnull, '--no-dns', '-q']);
+    const result = await runCli(['clean', input, '-o', fifo, '-r', join(ws.dir, 'report.csv'), '--no-dns', '-q']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(await read).toBe('email\nann@example.com\n');
+    // Special files are accepted only when named directly: not through a link.
+    const linked = await runCli(['clean', input, '-o', join(ws.dir, 'o.csv'), '-r', devnull, '--no-dns', '-q']);
+    expect(linked.code).toBe(1);
+    expect(linked.stderr).toMatch(/^listscrub: refusing to write .*discard: it is a device reached through a symbolic link, not a regular file/);
+    await rm(join(ws.dir, 'report.csv'));
     expect((await lstat(fifo)).isFIFO()).toBe(true);
     expect((await lstat(devnull)).isSymbolicLink()).toBe(true);
     expect((await stat(devnull)).isCharacterDevice()).toBe(true);
