@@ -220,6 +220,13 @@ interface CheckerState {
   /** Undeliverable outcomes cached during this run: dropped if health flips (they may be lies). */
   readonly learnedUndeliverable: Set<string>;
   cacheHits: number;
+  /**
+   * Lookups started, which numbers them: a lookup's number is its queries' priority in the limiter.
+   * Checks come in the order of the rows, so the lowest numbers are the domains nearest the head of
+   * the ordered output, and a domain's later queries (its MX hosts, its retries) go before the MX
+   * queries of domains asked after it. The canary checks keep priority 0: they go first.
+   */
+  lookups: number;
   /** Domain outcomes stored or dropped by this run (DnsCache.changed). */
   domainWrites: number;
   closed: boolean;
@@ -282,7 +289,7 @@ async function gate(state: CheckerState, domain: string, outcome: DomainOutcome)
 async function lookup(state: CheckerState, domain: string): Promise<DomainOutcome> {
   const { domains, monitor } = state;
   const previous = domains.peekStale(domain);
-  const outcome = await state.classifier.classify(domain);
+  const outcome = await state.classifier.classify(domain, false, ++state.lookups);
   if (outcome.kind !== 'unknown' && monitor.healthy && !state.closed) {
     domains.set(domain, outcome, outcome.ttlSeconds ?? 0);
     state.domainWrites++;
@@ -433,6 +440,7 @@ function createState(settings: Settings, resolver: DnsResolver, now: () => numbe
     seen: new Set(),
     learnedUndeliverable: new Set(),
     cacheHits: 0,
+    lookups: 0,
     domainWrites: 0,
     closed: false,
     canariesDone: false,
