@@ -576,7 +576,9 @@ if (results.figures.peer) {
 if (!opt['no-save']) {
   const dir = join(here, 'results');
   mkdirSync(dir, { recursive: true });
-  const name = quick ? 'quick' : 'latest';
+  // A partial run (--only, or a given list) is saved under its own name: latest.* is the full run's.
+  const part = [...(only ?? [])].join('-') + (given === null ? '' : '-given-list');
+  const name = quick ? 'quick' : part === '' ? 'latest' : `partial-${part}`;
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(results, null, 2) + '\n');
   writeFileSync(join(dir, `${name}.md`), md.join('\n'));
   console.log(`\nsaved bench/results/${name}.json and bench/results/${name}.md`);
