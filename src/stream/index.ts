@@ -1,22 +1,7 @@
 /**
  * The scrub stream's public entry: createScrubStream() (a scrubber of its own unless one is given) and
  * scrubRecords(). The transform itself is in transform.ts, which the Scrubber also builds on.
- *
- * The scrub transform: CSV records in, one ScrubbedRow per record out, in input order.
- *
- * Rows are checked through a Scrubber. Offline verdicts come back synchronously and go straight out
- * (no promise, no queue). A row that needs DNS takes a slot in a ring of `window` slots; the ring is the
- * in-order queue, and its fill level is the only concurrency control:
- *
- *   - input:  the transform callback (which lets the writable side hand us the next record) is held
- *             back while `window` rows are pending, so at most `window` rows are in flight;
- *   - output: when push() returns false, completed rows stay in the ring until the reader calls
- *             _read(); they still count against the window, so a slow reader stops the input too.
- *
- * Memory is bounded by: writable buffer (16 records) + window + readable buffer (16 rows).
- *
- * Duplicates are decided when a row leaves the ring, i.e. in input order, so the first occurrence wins
- * even when a later copy's DNS answer arrives first.
+ * How the transform keeps order and bounds memory: see transform.ts.
  */
 import { Readable, type Transform, pipeline } from 'node:stream';
 import { ListscrubError } from '../errors.js';
