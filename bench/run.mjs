@@ -6,12 +6,13 @@ import { spawn, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { DEFAULT_KINDS, makeZone, neededQueries, writeList } from './lib/generate.mjs';
+import { DEFAULT_KINDS, makeZone, writeList } from './lib/generate.mjs';
+import { neededQueries, queryCounter, readZone } from './lib/zone.mjs';
 import { dnsChildHandle } from './lib/dns-ipc.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,7 +28,11 @@ const { values: opt } = parseArgs({
     rate: { type: 'string', default: '100000' },
     pool: { type: 'string', default: '50' },
     seed: { type: 'string', default: '1' },
-    only: { type: 'string' }, // comma list of: cpu,warm,dns,peer,memory
+    only: { type: 'string' }, // comma list of: cpu,warm,dns,rate,flow,peer,memory
+    list: { type: 'string' }, // a given list for every figure (instead of the generated ones)
+    zone: { type: 'string' }, // its DNS zone (the bench server's format or the reference generator's)
+    'rate-figure': { type: 'string', default: '500' }, // the rate of figure 3c
+    'flow-rate': { type: 'string', default: '200' }, // the rate of figure 6 (listscrub's default)
     'keep-data': { type: 'boolean', default: false },
     'no-save': { type: 'boolean', default: false },
   },
@@ -44,6 +49,15 @@ const SIZES = quick
   : { cpuRows: 1_000_000, cpuDomains: 20_000, dnsRows: 20_000, dnsDomains: 2_000, memRows: [1_000_000, 5_000_000] };
 const only = opt.only === undefined ? null : new Set(opt.only.split(','));
 const want = (name) => only === null || only.has(name);
+const RATE_FIGURE = Number(opt['rate-figure']);
+const FLOW_RATE = Number(opt['flow-rate']);
+const wantsDns = ['warm', 'dns', 'rate', 'flow', 'peer'].some(want);
+if (opt.list !== undefined && opt.zone === undefined && wantsDns) {
+  console.error('bench: --list needs --zone FILE for the DNS figures (warm, dns, rate, flow, peer); or pick others with --only cpu,memory');
+  process.exit(2);
+}
+/** A given list + zone (--list, --zone) replaces every generated one. */
+const given = opt.list === undefined ? null : { path: resolve(opt.list), zone: opt.zone === undefined ? null : readZone(resolve(opt.zone)) };
 
 const dataDir = join(here, '.data');
 mkdirSync(dataDir, { recursive: true });
@@ -103,12 +117,60 @@ async function startDns(zone, tag) {
   return dnsChildHandle(child);
 }
 
+/** The list of a figure, with its zone: the given one (--list, --zone), or one generated here. */
 function listFor(tag, rows, domains, kinds) {
+  if (given !== null) return { ...given, given: true };
   const path = join(dataDir, `${tag}-${rows}-${domains}-s${SEED}.csv`);
   const t0 = performance.now();
   const info = writeList(path, { rows, domains, seed: SEED, kinds });
   log(`generated ${path} (${fmt(rows)} rows, ${fmt(info.domains)} domains, ${(statSync(path).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return info;
+  return { path, zone: makeZone(info.model), given: false };
+}
+
+/** Rows the job's router gathers before it writes (ROUTE_BATCH in src/batch.ts): the first write. */
+const ROUTE_BATCH = 256;
+
+/**
+ * Figure 6 from flow runs (lib/flow.mjs): medians of the first-row and total times, and the curve of
+ * the median run against the in-order ideal: rows 1..k cannot all be out before the queries they
+ * need (queriesBefore[k - 1], the canary check's excluded) went out at the rate (or at C per
+ * latency), plus the two round trips of a domain's MX and MX host, after the canary check.
+ */
+function flowFigure(flows, queriesBefore, rowCount) {
+  const perMs = Math.min(FLOW_RATE / 1000, CONCURRENCY / LATENCY);
+  const readyMs = median(flows.map((f) => f.readyMs));
+  const ideal = (k) => readyMs + queriesBefore[Math.max(0, Math.min(k, rowCount) - 1)] / perMs + 2 * LATENCY;
+  const run = [...flows].sort((a, b) => a.totalMs - b.totalMs)[flows.length >> 1];
+  const rowsBy = (t) => run.points.reduce((rowsOut, [ms, k]) => (ms <= t ? k : rowsOut), 0);
+  const idealRowsBy = (t) => {
+    let lo = 0;
+    let hi = rowCount;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ideal(mid) <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const quarters = [0.25, 0.5, 0.75, 1].map((q) => q * run.totalMs);
+  const percent = (k) => Math.round((100 * k) / rowCount);
+  return {
+    rate: FLOW_RATE,
+    concurrency: CONCURRENCY,
+    latencyMs: LATENCY,
+    readyMs,
+    firstRowMs: median(flows.map((f) => f.firstRowMs)),
+    firstRowsMs: flows.map((f) => f.firstRowMs),
+    firstRowTargetMs: Math.round(readyMs + 1000 + 2 * LATENCY),
+    idealFirstBatchMs: Math.round(ideal(ROUTE_BATCH)),
+    totalMs: run.totalMs,
+    totalsMs: flows.map((f) => f.totalMs),
+    idealTotalMs: Math.round(ideal(rowCount)),
+    rowsAtQuarters: quarters.map((t) => percent(rowsBy(t))),
+    idealRowsAtQuarters: quarters.map((t) => percent(idealRowsBy(t))),
+    maxLagMs: Math.round(Math.max(...run.points.map(([ms, k]) => ms - ideal(k)))),
+    points: run.points,
+  };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -120,13 +182,15 @@ const env = {
   memoryGb: Number((totalmem() / 2 ** 30).toFixed(1)),
   loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))),
   quick,
+  list: given?.path ?? 'generated',
+  zone: given === null ? 'generated' : opt.zone ?? null,
   runs: RUNS,
   latencyMs: LATENCY,
   concurrency: CONCURRENCY,
   rate: RATE,
   seed: SEED,
 };
-console.log(`listscrub bench${quick ? ' (--quick)' : ''}: ${env.cores} cores (${env.cpu}), node ${env.node}, load average ${env.loadAverageAtStart.join(' ')}; ${RUNS} run(s) per figure, medians`);
+console.log(`listscrub bench${quick ? ' (--quick)' : ''}: ${env.cores} cores (${env.cpu}), node ${env.node}, load average ${env.loadAverageAtStart.join(' ')}; ${RUNS} run(s) per figure, medians; list ${env.list}`);
 
 const results = { env, figures: {} };
 const rows = []; // table rows: [figure, value, target, verdict, note]
@@ -152,8 +216,9 @@ if (want('cpu')) {
     }
     log(`cpu run ${i + 1}: pass-through ${(base[i].ms / 1000).toFixed(2)} s, listscrub --no-dns ${(ours[i].ms / 1000).toFixed(2)} s`);
   }
-  const baseRps = median(base.map((r) => SIZES.cpuRows / (r.ms / 1000)));
-  const oursRps = median(ours.map((r) => SIZES.cpuRows / (r.ms / 1000)));
+  const n = ours[0].summary.rows;
+  const baseRps = median(base.map((r) => n / (r.ms / 1000)));
+  const oursRps = median(ours.map((r) => n / (r.ms / 1000)));
   const ratio = oursRps / baseRps;
   // CPU time (user + sys) is less sensitive to other load on the machine than wall time.
   const cpuRatio = timeBin ? median(base.map((r) => r.cpuMs)) / median(ours.map((r) => r.cpuMs)) : null;
@@ -162,7 +227,7 @@ if (want('cpu')) {
     passthroughCpuMs: base.map((r) => Math.round(r.cpuMs)),
     listscrubCpuMs: ours.map((r) => Math.round(r.cpuMs)),
     peakRssMb: ours.map((r) => r.maxRssKb && Math.round(r.maxRssKb / 1024)),
-    rows: SIZES.cpuRows,
+    rows: n,
     passthroughRowsPerSec: Math.round(baseRps),
     listscrubRowsPerSec: Math.round(oursRps),
     ratio: Number(ratio.toFixed(3)),
@@ -170,13 +235,12 @@ if (want('cpu')) {
     listscrubMs: ours.map((r) => Math.round(r.ms)),
     statuses: ours[0].summary.statuses,
   };
-  rows.push([`1. CPU: clean --no-dns / pass-through (${fmt(SIZES.cpuRows)} rows)`, `${ratio.toFixed(2)} (${fmt(oursRps)} vs ${fmt(baseRps)} rows/s; CPU-time ratio ${cpuRatio === null ? 'n/a' : cpuRatio.toFixed(2)})`, '>= 0.8', check(ratio >= 0.8)]);
+  rows.push([`1. CPU: clean --no-dns / pass-through (${fmt(n)} rows)`, `${ratio.toFixed(2)} (${fmt(oursRps)} vs ${fmt(baseRps)} rows/s; CPU-time ratio ${cpuRatio === null ? 'n/a' : cpuRatio.toFixed(2)})`, '>= 0.85', check(ratio >= 0.85)]);
 }
 
 // 2. Warm-cache ratio --------------------------------------------------------------------------------
 if (want('warm')) {
-  const zone = makeZone(cpuList.model);
-  const server = await startDns(zone, 'warm');
+  const server = await startDns(cpuList.zone, 'warm');
   const cacheFile = join(dataDir, 'warm.cache.json');
   rmSync(cacheFile, { force: true });
   const dnsFlags = ['--dns', server.address, '--concurrency', String(CONCURRENCY), '--rate', String(RATE), '--cache', cacheFile];
@@ -196,14 +260,15 @@ if (want('warm')) {
     log(`warm run ${i + 1}: listscrub (DNS on, cached) ${(a.ms / 1000).toFixed(2)} s (${queries[i]} queries), pass-through ${(b.ms / 1000).toFixed(2)} s`);
   }
   await server.close();
-  const baseRps = median(base.map((r) => SIZES.cpuRows / (r.ms / 1000)));
-  const oursRps = median(ours.map((r) => SIZES.cpuRows / (r.ms / 1000)));
+  const n = ours[0].summary.rows;
+  const baseRps = median(base.map((r) => n / (r.ms / 1000)));
+  const oursRps = median(ours.map((r) => n / (r.ms / 1000)));
   const ratio = oursRps / baseRps;
   const cpuRatio = timeBin ? median(base.map((r) => r.cpuMs)) / median(ours.map((r) => r.cpuMs)) : null;
   results.figures.warm = {
     cpuTimeRatio: cpuRatio && Number(cpuRatio.toFixed(3)),
-    rows: SIZES.cpuRows,
-    domains: cpuList.domains,
+    rows: n,
+    domains: ours[0].summary.dns.domains,
     warmUpMs: Math.round(warm.ms),
     warmUpQueries: warmStats.queries,
     queriesPerMeasuredRun: queries,
@@ -213,51 +278,67 @@ if (want('warm')) {
     listscrubMs: ours.map((r) => Math.round(r.ms)),
     statuses: ours[0].summary.statuses,
   };
-  rows.push([`2. Warm cache: clean (DNS on, ${fmt(cpuList.domains)} domains cached) / pass-through`, `${ratio.toFixed(2)} (${fmt(oursRps)} vs ${fmt(baseRps)} rows/s; CPU-time ratio ${cpuRatio === null ? 'n/a' : cpuRatio.toFixed(2)}; ${median(queries)} queries/run)`, '>= 0.7', check(ratio >= 0.7)]);
+  rows.push([`2. Warm cache: clean (DNS on, ${fmt(warm.summary.dns.domains)} domains cached) / pass-through`, `${ratio.toFixed(2)} (${fmt(oursRps)} vs ${fmt(baseRps)} rows/s; CPU-time ratio ${cpuRatio === null ? 'n/a' : cpuRatio.toFixed(2)}; ${median(queries)} queries/run)`, '>= 0.7', check(ratio >= 0.7)]);
 }
 
-// 3. DNS efficiency and 4. the peer ------------------------------------------------------------------
-if (want('dns') || want('peer')) {
+// 3. DNS efficiency, 6. rows flowing, and 4. the peer -------------------------------------------------
+if (want('dns') || want('rate') || want('flow') || want('peer')) {
   // SERVFAIL domains answer (and are retried); no never-answering domains here: a timeout costs
   // --dns-timeout x attempts whatever the tool, which would swamp the time ratio.
   const dnsKinds = { ...DEFAULT_KINDS, drop: 0 };
   const list = listFor('dns', SIZES.dnsRows, SIZES.dnsDomains, dnsKinds);
-  const zone = makeZone(list.model);
-  const server = await startDns(zone, 'dns');
-  // The domains DNS must check: those of syntax-valid rows (the offline engine decides that).
+  const server = await startDns(list.zone, 'dns');
+  // The domains DNS must check, in the order of the rows: those of syntax-valid rows (the offline
+  // engine decides that), and the queries each row adds to the ones before it (the in-order ideal).
   const { analyzeAddress } = await import(join(root, 'dist/address/index.js'));
   const records = parseCsv(readFileSync(list.path), { columns: true });
-  const checked = new Set();
-  for (const r of records) {
-    const a = analyzeAddress(r.email);
-    if (a.domain !== null && a.verdict.status !== 'invalid') checked.add(a.domain);
-  }
   const canaries = ['gmail.com', 'outlook.com', 'yahoo.com'];
-  const needed = neededQueries(list.model, new Set([...checked, ...canaries]));
+  const checked = new Set(canaries);
+  const count = queryCounter(list.zone);
+  for (const domain of canaries) count(domain);
+  const queriesBefore = new Float64Array(records.length); // queries needed by rows 1..i+1
+  let cumulative = 0;
+  records.forEach((r, i) => {
+    const a = analyzeAddress(r.email);
+    if (a.domain !== null && a.verdict.status !== 'invalid' && !checked.has(a.domain)) {
+      checked.add(a.domain);
+      cumulative += count(a.domain);
+    }
+    queriesBefore[i] = cumulative;
+  });
+  const needed = neededQueries(list.zone, checked);
+  const dnsRows = records.length;
   const lowerBoundMs = (needed.total / CONCURRENCY) * LATENCY;
-  const dnsFlags = ['--dns', server.address, '--concurrency', String(CONCURRENCY), '--rate', String(RATE), '--annotate'];
+  const flags = (rate) => ['--dns', server.address, '--concurrency', String(CONCURRENCY), '--rate', String(rate), '--annotate'];
+
+  /** `clean` over the DNS list RUNS times at `rate`, with the server's counters of each run. */
+  async function dnsRuns(rate, tag) {
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      await server.reset();
+      const r = await runCli(list.path, flags(rate), tag);
+      const s = await server.stats();
+      runs.push({ ...r, server: s });
+      log(`${tag} run ${i + 1} (rate ${rate}): wall ${(r.ms / 1000).toFixed(2)} s, DNS phase ${fmt(s.phaseMs)} ms, ${fmt(s.queries)} queries (${JSON.stringify(s.byType)}), max in flight ${s.maxInFlight}`);
+    }
+    return runs;
+  }
 
   let ours = [];
   if (want('dns') || want('peer')) {
-    for (let i = 0; i < RUNS; i++) {
-      await server.reset();
-      const r = await runCli(list.path, dnsFlags, 'dns');
-      const s = await server.stats();
-      ours.push({ ...r, server: s });
-      log(`dns run ${i + 1}: wall ${(r.ms / 1000).toFixed(2)} s, DNS phase ${fmt(s.phaseMs)} ms, ${fmt(s.queries)} queries (${JSON.stringify(s.byType)}), max in flight ${s.maxInFlight}`);
-    }
+    ours = await dnsRuns(RATE, 'dns');
     const phase = median(ours.map((r) => r.server.phaseMs));
     const sent = median(ours.map((r) => r.server.queries));
     const timeRatio = phase / lowerBoundMs;
     const queryRatio = sent / needed.total;
     results.figures.dns = {
-      rows: SIZES.dnsRows,
+      rows: dnsRows,
       domainsChecked: checked.size,
       domainKinds: needed.byKind,
       latencyMs: LATENCY,
       concurrency: CONCURRENCY,
       rate: RATE,
-      queriesNeeded: needed,
+      queriesNeeded: needed.total,
       queriesSent: ours.map((r) => r.server.queries),
       queriesByType: ours[0].server.byType,
       repeatedQuestions: ours[0].server.repeatedQuestions,
@@ -267,6 +348,7 @@ if (want('dns') || want('peer')) {
       timeRatio: Number(timeRatio.toFixed(3)),
       queryRatio: Number(queryRatio.toFixed(3)),
       wallMs: ours.map((r) => Math.round(r.ms)),
+      cpuMs: ours.map((r) => r.cpuMs && Math.round(r.cpuMs)),
       statuses: ours[0].summary.statuses,
       reasons: ours[0].summary.reasons,
     };
@@ -274,6 +356,54 @@ if (want('dns') || want('peer')) {
       rows.push([`3a. DNS phase / lower bound (${fmt(checked.size)} domains, ${LATENCY} ms, C=${CONCURRENCY})`, `${timeRatio.toFixed(2)} (${fmt(phase)} ms vs ${fmt(lowerBoundMs)} ms = ${needed.total} queries / ${CONCURRENCY} x ${LATENCY} ms)`, '<= 1.2', check(timeRatio <= 1.2)]);
       rows.push(['3b. DNS queries sent / needed', `${queryRatio.toFixed(3)} (${fmt(sent)} / ${fmt(needed.total)})`, '<= 1.05', check(queryRatio <= 1.05)]);
     }
+  }
+
+  // 3c. The same list under a rate limit: the phase against the rate's own bound, queries sent / rate.
+  if (want('rate')) {
+    const rated = await dnsRuns(RATE_FIGURE, 'rate');
+    const ratios = rated.map((r) => r.server.phaseMs / ((r.server.queries / RATE_FIGURE) * 1000));
+    const ratio = median(ratios);
+    const phase = median(rated.map((r) => r.server.phaseMs));
+    const sent = median(rated.map((r) => r.server.queries));
+    results.figures.rate = {
+      rate: RATE_FIGURE,
+      concurrency: CONCURRENCY,
+      latencyMs: LATENCY,
+      phaseMs: rated.map((r) => Math.round(r.server.phaseMs)),
+      queriesSent: rated.map((r) => r.server.queries),
+      ratios: ratios.map((x) => Number(x.toFixed(3))),
+      ratio: Number(ratio.toFixed(3)),
+      wallMs: rated.map((r) => Math.round(r.ms)),
+      cpuMs: rated.map((r) => r.cpuMs && Math.round(r.cpuMs)),
+    };
+    rows.push([`3c. --rate ${RATE_FIGURE}: DNS phase / (queries sent / rate)`, `${ratio.toFixed(2)} (${fmt(phase)} ms vs ${fmt(sent)} / ${RATE_FIGURE} per s = ${fmt((sent / RATE_FIGURE) * 1000)} ms)`, '<= 1.1', check(ratio <= 1.1)]);
+  }
+
+  // 6. Rows flowing: when rows come out of a job at listscrub's default rate, against the in-order ideal.
+  if (want('flow')) {
+    const flowOut = join(dataDir, 'flow.json');
+    const flows = [];
+    for (let i = 0; i < RUNS; i++) {
+      await server.reset();
+      const r = await timed([join(here, 'lib/flow.mjs'), list.path, server.address, String(FLOW_RATE), String(CONCURRENCY), flowOut]);
+      if (r.code !== 0) throw new Error(`flow run exited ${r.code}: ${r.stderr}`);
+      flows.push(JSON.parse(readFileSync(flowOut, 'utf8')));
+      log(`flow run ${i + 1} (rate ${FLOW_RATE}): canary check ${flows[i].readyMs} ms, first row ${flows[i].firstRowMs} ms, all ${flows[i].rows} rows ${flows[i].totalMs} ms`);
+    }
+    results.figures.flow = flowFigure(flows, queriesBefore, dnsRows);
+    const f = results.figures.flow;
+    rows.push([
+      `6a. Time to the first output row (rate ${FLOW_RATE}, C=${CONCURRENCY}, ${LATENCY} ms)`,
+      `${fmt(f.firstRowMs)} ms (canary check ${fmt(f.readyMs)} ms; in-order ideal for the router's first ${ROUTE_BATCH} rows ${fmt(f.idealFirstBatchMs)} ms)`,
+      `<= ${fmt(f.firstRowTargetMs)} ms`,
+      check(f.firstRowMs <= f.firstRowTargetMs),
+    ]);
+    rows.push([
+      '6b. Rows out at 25 / 50 / 75 / 100% of the run (in-order ideal)',
+      `${f.rowsAtQuarters.map((x) => `${x}%`).join(' / ')} (${f.idealRowsAtQuarters.map((x) => `${x}%`).join(' / ')}); largest lag behind the ideal ${fmt(f.maxLagMs)} ms`,
+      'lag <= 10% of the run',
+      check(f.maxLagMs <= 0.1 * f.totalMs),
+    ]);
   }
 
   if (want('peer')) {
@@ -285,8 +415,8 @@ if (want('dns') || want('peer')) {
     const peer = JSON.parse(readFileSync(peerOut, 'utf8'));
     const oursMs = median(ours.map((r) => r.ms));
     const oursQueries = median(ours.map((r) => r.server.queries));
-    const oursRate = SIZES.dnsRows / (oursMs / 1000);
-    const peerRate = SIZES.dnsRows / (p.ms / 1000);
+    const oursRate = dnsRows / (oursMs / 1000);
+    const peerRate = dnsRows / (p.ms / 1000);
     // Our verdict per id: kept rows carry email_status/email_reason (--annotate); removed rows are in the report.
     const mine = new Map();
     for (const r of parseCsv(readFileSync(ours[0].out), { columns: true })) mine.set(r.id, { status: r.email_status, reason: r.email_reason });
@@ -324,7 +454,7 @@ if (want('dns') || want('peer')) {
     results.figures.peer = {
       tool: 'deep-email-validator 0.1.27 (validateSMTP: false)',
       pool: POOL,
-      rows: SIZES.dnsRows,
+      rows: dnsRows,
       peerWallMs: Math.round(p.ms),
       peerValidationMs: Math.round(peer.ms),
       peerAddressesPerSec: Math.round(peerRate),
@@ -340,7 +470,7 @@ if (want('dns') || want('peer')) {
       duplicatesSkipped: duplicates,
       disagreements,
     };
-    rows.push([`4a. Peer speed: listscrub / deep-email-validator (addresses/s, pool ${POOL})`, `${(oursRate / peerRate).toFixed(2)}x (${fmt(oursRate)} vs ${fmt(peerRate)} /s)`, 'report', '-']);
+    rows.push([`4a. Peer speed: listscrub / deep-email-validator (whole run, addresses/s, pool ${POOL})`, `${(oursRate / peerRate).toFixed(2)}x (${fmt(oursRate)} vs ${fmt(peerRate)} /s)`, '>= 8x', check(oursRate / peerRate >= 8)]);
     rows.push(['4b. Peer queries: listscrub / deep-email-validator', `${(oursQueries / ps.queries).toFixed(3)} (${fmt(oursQueries)} vs ${fmt(ps.queries)})`, 'report', '-']);
     rows.push(['4c. Verdicts: same / compared (duplicates skipped)', `${fmt(agree)} / ${fmt(compared)} (${fmt(duplicates)} skipped)`, 'report', '-']);
   }
@@ -361,14 +491,16 @@ if (want('memory')) {
     return { table: slots * 12, peak: slots * 12 + (slots > reserved ? (slots / 2) * 12 : 0), slots };
   };
   const memo = [];
-  for (const n of SIZES.memRows) {
+  // A given list is measured as it is (one size, so no 5b).
+  for (const size of given !== null ? [null] : SIZES.memRows) {
     // The same domain count at every size (the CPU list's), so that the growth from the small list to
     // the large one comes from the rows and their addresses only, not from 5x the domains.
-    const list = n === SIZES.cpuRows && cpuList !== null ? cpuList : listFor('mem', n, SIZES.cpuDomains, answeringKinds);
-    const r = await runCli(list.path, ['--no-dns'], `mem${n}`);
+    const list = given !== null || (size === SIZES.cpuRows && cpuList !== null) ? cpuList : listFor('mem', size, SIZES.cpuDomains, answeringKinds);
+    const r = await runCli(list.path, ['--no-dns'], `mem${size ?? 'given'}`);
+    const n = r.summary.rows;
     // The control: the same run without the duplicate index. What grows here grows without any
     // address being stored (V8's old generation growing its collection threshold on a longer run).
-    const control = await runCli(list.path, ['--no-dns', '--keep-duplicates'], `mem${n}-nodedupe`);
+    const control = await runCli(list.path, ['--no-dns', '--keep-duplicates'], `mem${size ?? 'given'}-nodedupe`);
     const s = r.summary.statuses;
     const distinct = s.valid + s.risky + s.unknown;
     const d = dedupeBytes(distinct, n);
@@ -377,7 +509,7 @@ if (want('memory')) {
     const controlMb = control.maxRssKb === null ? null : control.maxRssKb / 1024;
     memo.push({ rows: n, distinct, peakRssMb: rssMb && Number(rssMb.toFixed(1)), withoutIndexRssMb: controlMb && Number(controlMb.toFixed(1)), limitMb: Number(limitMb.toFixed(1)), dedupeTableMb: Number((d.table / 2 ** 20).toFixed(1)), dedupePeakMb: Number((d.peak / 2 ** 20).toFixed(1)), slots: d.slots, ms: Math.round(r.ms) });
     rows.push([`5. Peak RSS, clean --no-dns, ${fmt(n)} rows (${fmt(distinct)} distinct)`, rssMb === null ? 'n/a (no /usr/bin/time)' : `${rssMb.toFixed(0)} MB (dedupe table ${(d.table / 2 ** 20).toFixed(0)} MB)`, `< ${limitMb.toFixed(0)} MB`, rssMb === null ? '-' : check(rssMb < limitMb)]);
-    if (list !== cpuList && !opt['keep-data']) rmSync(list.path, { force: true });
+    if (list !== cpuList && !list.given && !opt['keep-data']) rmSync(list.path, { force: true });
   }
   if (memo.length === 2 && memo[0].peakRssMb !== null) {
     const growth = memo[1].peakRssMb - memo[0].peakRssMb;
@@ -427,6 +559,15 @@ const md = [
   ...rows.map((r) => `| ${r.join(' | ')} |`),
   '',
 ];
+if (results.figures.flow) {
+  // Rows out against time, at tenths of the median run (figure 6), beside the in-order ideal.
+  const f = results.figures.flow;
+  const tenths = Array.from({ length: 10 }, (_, i) => ((i + 1) / 10) * f.totalMs);
+  const rowsAt = (t) => f.points.reduce((k, [ms, rowsOut]) => (ms <= t ? rowsOut : k), 0);
+  md.push(`Rows out against time (figure 6: rate ${f.rate}, C=${f.concurrency}, ${f.latencyMs} ms; first row at ${fmt(f.firstRowMs)} ms):`, '');
+  md.push(`| time | ${tenths.map((t) => `${(t / 1000).toFixed(1)} s`).join(' | ')} |`, `| --- |${' ---: |'.repeat(10)}`);
+  md.push(`| rows out | ${tenths.map((t) => fmt(rowsAt(t))).join(' | ')} |`, '');
+}
 if (results.figures.peer) {
   md.push('Disagreements with deep-email-validator (duplicates skipped):', '', '| rows | category | example |', '| ---: | --- | --- |');
   for (const d of results.figures.peer.disagreements.slice(0, 15)) md.push(`| ${d.count} | ${d.category} | \`${d.example}\` |`);
@@ -435,7 +576,9 @@ if (results.figures.peer) {
 if (!opt['no-save']) {
   const dir = join(here, 'results');
   mkdirSync(dir, { recursive: true });
-  const name = quick ? 'quick' : 'latest';
+  // A partial run (--only, or a given list) is saved under its own name: latest.* is the full run's.
+  const part = [...(only ?? [])].join('-') + (given === null ? '' : '-given-list');
+  const name = quick ? 'quick' : part === '' ? 'latest' : `partial-${part}`;
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(results, null, 2) + '\n');
   writeFileSync(join(dir, `${name}.md`), md.join('\n'));
   console.log(`\nsaved bench/results/${name}.json and bench/results/${name}.md`);

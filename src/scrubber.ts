@@ -5,12 +5,12 @@
 import { analyzeAddress } from './address/index.js';
 import type { Transform } from 'node:stream';
 import { createDomainChecker, type DomainChecker } from './dns/index.js';
-import { createScrubStream, type ScrubStreamOptions } from './stream/index.js';
+import { checkTransformOptions, scrubTransform, type RowChecker, type ScrubTransformOptions } from './stream/transform.js';
 import { validateCheckOptions } from './options.js';
 import type { CheckOptions, DnsHealth, DnsStats, Verdict } from './types.js';
 import { applyDomainOutcome } from './verdict.js';
 
-export interface Scrubber {
+export interface Scrubber extends RowChecker {
   /** Check one address: syntax and policy, then its domain in DNS unless DNS is off. */
   check(input: string): Promise<Verdict>;
   /**
@@ -22,7 +22,7 @@ export interface Scrubber {
    * The object-mode Transform over CSV records, sharing this scrubber's cache and limiter:
    * records (or csv-parse `{ record, info }`) in, `{ record, verdict, index, line }` out, in order.
    */
-  stream(options: Omit<ScrubStreamOptions, 'scrubber' | keyof CheckOptions>): Transform;
+  stream(options: ScrubTransformOptions): Transform;
   /** Run the DNS canary check (once); resolves immediately to a "not checked" health when offline. */
   ready(): Promise<DnsHealth>;
   /** DNS health so far; null when DNS is off. */
@@ -61,7 +61,7 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
 
   const scrubber: Scrubber = {
     evaluate,
-    stream: (streamOptions) => createScrubStream({ ...streamOptions, scrubber }),
+    stream: (streamOptions) => scrubTransform(scrubber, false, checkTransformOptions({ ...streamOptions })),
     check: async (input) => evaluate(input),
     ready: async () =>
       domains === null ? { healthy: true, checked: false, detail: 'DNS checks are off (--no-dns).' } : domains.ready(),

@@ -10,9 +10,8 @@
 //     shared hosting MX hosts (many domains, few hosts, as in real life).
 // Columns: id,email,first_name,last_name,created_at (5 columns, the email second).
 //
-// neededQueries(): the DNS lower bound's "queries needed" for the domains of a list: one MX per
-// domain, plus A (and AAAA when A gives no usable address) where there is no MX, plus one address
-// lookup (A, then AAAA only if A is not usable) per distinct MX host that has to be asked.
+// The DNS lower bound's "queries needed" is computed from the zone (lib/zone.mjs), for a given zone
+// as for these.
 import { openSync, writeSync, closeSync } from 'node:fs';
 
 /** The same seeded PRNG (mulberry32) as the test DNS server's flaky modes. */
@@ -223,38 +222,4 @@ export function makeZone(model) {
   }
   // mxInvalid hosts have a private A and no AAAA (NODATA): A then AAAA are both needed.
   return zone;
-}
-
-/**
- * Queries needed to classify `domainNames` (lower bound, no retries):
- * MX per domain; A-only domains: A; per distinct MX host asked: A (+ AAAA when A is not usable).
- */
-export function neededQueries(model, domainNames) {
-  const byName = new Map(model.list.map((d) => [d.name, d]));
-  const hosts = new Set();
-  let mx = 0;
-  let addr = 0;
-  for (const name of domainNames) {
-    const d = byName.get(name);
-    if (d === undefined) continue;
-    mx++;
-    if (d.kind === 'aOnly') addr += 1;
-    if (d.kind === 'mx' || d.kind === 'mxInvalid') {
-      // Hosts in preference order until one is usable.
-      for (const h of d.mx) {
-        const info = model.hostInfo.get(h);
-        if (!hosts.has(h)) {
-          hosts.add(h);
-          addr += info.usable ? 1 : 2;
-        }
-        if (info.usable) break;
-      }
-    }
-  }
-  const byKind = {};
-  for (const name of domainNames) {
-    const d = byName.get(name);
-    if (d) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
-  }
-  return { total: mx + addr, mx, address: addr, mxHosts: hosts.size, byKind };
 }

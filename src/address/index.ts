@@ -276,7 +276,7 @@ export function analyzeAddressFast(input: string): AddressAnalysis | undefined {
 }
 
 /** A repaired spelling of a broken plain address (spaces, stray dots, comma for dot), if it passes. */
-function repair(s: string): string | undefined {
+function repair(s: string, parser: ParserUse): string | undefined {
   if (/["()[\]\\<>]/.test(s)) return undefined;
   let t = s.replace(/\s+/g, '').replace(/\.{2,}/g, '.').replace(/@{2,}/g, '@');
   const at = t.indexOf('@');
@@ -292,28 +292,37 @@ function repair(s: string): string | undefined {
   // The repaired text is usually a plain dot-atom@domain: the fast path gives the same verdict as the
   // full parser there (see analyzeAddressFast), without a pass through email-addresses (~50 us).
   const fast = t.length <= MAX_INPUT_LENGTH && plainAt(t) >= 0 ? analyzeAddressFast(t) : undefined;
-  const v = (fast ?? analyzeFullInner(t, t, false)).verdict;
+  const v = (fast ?? analyzeFullInner(t, t, false, false, parser)).verdict;
   if (v.status === 'invalid') return undefined;
   return v.suggestion ?? v.address ?? undefined;
 }
 
-function analyzeFullInner(input: string, s: string, tryRepair: boolean, wrapped = false): AddressAnalysis {
+/** Whether the full path runs the RFC 5322 parser on every sane addr-spec, or only where the scan cannot tell. */
+export type ParserUse = 'when-needed' | 'always';
+
+function analyzeFullInner(input: string, s: string, tryRepair: boolean, wrapped = false, parser: ParserUse = 'when-needed'): AddressAnalysis {
   const scan = scanAddrSpec(s);
-  if (!scan.ok) return invalid(input, scan.detail, tryRepair ? repair(s) : undefined);
-  // The structure is sane and bounded: let the RFC 5322 parser judge the exact grammar.
-  const parsed = emailAddresses.parseOneAddress({ input: s, rfc6532: true });
-  if (parsed === null || parsed.type !== 'mailbox') {
-    return invalid(input, 'The address does not follow the RFC 5322 grammar.', tryRepair ? repair(s) : undefined);
+  if (!scan.ok) return invalid(input, scan.detail, tryRepair ? repair(s, parser) : undefined);
+  // The structure is sane and bounded: let the RFC 5322 parser judge the exact grammar, unless the
+  // scan saw a form the grammar accepts (~20 us a row saved; a property test checks the verdicts).
+  if (!scan.grammatical || parser === 'always') {
+    const parsed = emailAddresses.parseOneAddress({ input: s, rfc6532: true });
+    if (parsed === null || parsed.type !== 'mailbox') {
+      return invalid(input, 'The address does not follow the RFC 5322 grammar.', tryRepair ? repair(s, parser) : undefined);
+    }
   }
   return finish(input, scan.local, scan.domain, { quoted: scan.quoted, comment: scan.comment, wrapped });
 }
 
-/** The full path on every input (the reference the fast path must agree with). Never throws. */
-export function analyzeAddressFull(input: string): AddressAnalysis {
+/**
+ * The full path on every input (the reference the fast path must agree with). Never throws.
+ * `parser: 'always'` is the reference of the scan's own shortcut (for the property test).
+ */
+export function analyzeAddressFull(input: string, parser: ParserUse = 'when-needed'): AddressAnalysis {
   try {
     const pre = prepare(input);
     if (!pre.ok) return pre.result;
-    return analyzeFullInner(input, pre.s, true, pre.wrapped);
+    return analyzeFullInner(input, pre.s, true, pre.wrapped, parser);
   } catch (err) {
     return internalError(input, err);
   }

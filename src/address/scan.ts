@@ -13,6 +13,12 @@ export interface ScanOk {
   domain: string;
   quoted: boolean;
   comment: boolean;
+  /**
+   * The RFC 5322 grammar accepts this addr-spec as it is, so the full parser need not run: no comment,
+   * no domain literal, and the local part a dot-atom or ONE quoted string of qtext, quoted pairs and
+   * spaces. (The scan has already checked the dot-atoms: atext or non-ASCII between single dots.)
+   */
+  grammatical: boolean;
 }
 
 export interface ScanError {
@@ -90,6 +96,26 @@ function checkDomain(domain: string): string | undefined {
     return `The domain contains ${show(c)}; a host name may only use letters, digits and hyphens.`;
   }
   return undefined;
+}
+
+/**
+ * `local` is exactly one quoted-string (RFC 5322 3.2.4, with RFC 6532's UTF-8): qtext (printable
+ * ASCII but '"' and '\\', or non-ASCII), white space, and quoted pairs ('\\' + VCHAR or WSP).
+ */
+function isQuotedString(local: string): boolean {
+  const last = local.length - 1;
+  if (last < 1 || local.charCodeAt(0) !== 0x22 || local.charCodeAt(last) !== 0x22) return false;
+  for (let i = 1; i < last; i++) {
+    let c = local.charCodeAt(i);
+    if (c === 0x5c) {
+      if (++i >= last) return false;
+      c = local.charCodeAt(i);
+      if (c === 0x22 || c === 0x5c) continue;
+    }
+    const qtextOrSpace = c === 0x20 || c === 0x09 || c === 0x21 || (c >= 0x23 && c <= 0x7e && c !== 0x5c) || c >= 0x80;
+    if (!qtextOrSpace) return false;
+  }
+  return true;
 }
 
 /** Scan an addr-spec. `s` is trimmed, well-formed UTF-16 without control characters. */
@@ -177,5 +203,6 @@ export function scanAddrSpec(s: string): ScanResult {
   if (localError !== undefined) return fail(localError);
   const domainError = checkDomain(domain);
   if (domainError !== undefined) return fail(domainError);
-  return { ok: true, local, domain, quoted, comment: comments > 0 };
+  const grammatical = comments === 0 && !domain.startsWith('[') && (!quoted || isQuotedString(local));
+  return { ok: true, local, domain, quoted, comment: comments > 0, grammatical };
 }

@@ -69,10 +69,13 @@ export class Classifier {
     this.#options = options;
   }
 
-  /** Classify one domain. `fresh` bypasses the host cache (canary checks must ask the resolver). */
-  async classify(domain: string, fresh = false): Promise<DomainOutcome> {
+  /**
+   * Classify one domain. `fresh` bypasses the host cache (canary checks must ask the resolver).
+   * `priority` orders its queries in the limiter (lower first), the MX hosts' lookups included.
+   */
+  async classify(domain: string, fresh = false, priority = 0): Promise<DomainOutcome> {
     const { resolver, retries } = this.#options;
-    const mx = await resolver.query(domain, 'MX');
+    const mx = await resolver.query(domain, 'MX', priority);
     switch (mx.kind) {
       case 'nxdomain':
         return {
@@ -82,7 +85,7 @@ export class Classifier {
           ttlSeconds: DEFAULT_NEGATIVE_TTL_SECONDS,
         };
       case 'nodata':
-        return this.#implicitMx(domain, fresh);
+        return this.#implicitMx(domain, fresh, priority);
       case 'ok':
         break;
       default: {
@@ -120,8 +123,8 @@ export class Classifier {
     const evidence: string[] = [];
     const failures: Array<{ failure: FailureKind; text: string }> = [];
     let ttl = DEFAULT_POSITIVE_TTL_SECONDS;
-    for (const { exchange, priority } of hosts.slice(0, MAX_MX_HOSTS)) {
-      const lookup = await this.host(exchange, fresh);
+    for (const { exchange, priority: preference } of hosts.slice(0, MAX_MX_HOSTS)) {
+      const lookup = await this.host(exchange, fresh, priority);
       if (lookup.kind === 'failed') {
         failures.push({ failure: lookup.failure, text: `MX ${exchange} got ${failureWords(lookup.failure, lookup.code)}` });
         continue;
@@ -139,7 +142,7 @@ export class Classifier {
           const note = skipped.length > 0 ? ` (${skipped.join('; ')})` : '';
           return {
             kind: 'deliverable',
-            detail: `MX ${exchange} (preference ${priority}) resolves to ${usable}${note}`,
+            detail: `MX ${exchange} (preference ${preference}) resolves to ${usable}${note}`,
             ttlSeconds: ttl,
           };
         }
@@ -154,8 +157,8 @@ export class Classifier {
     return { kind: 'undeliverable', reason: 'mx_invalid', detail: evidence.join('; '), ttlSeconds: ttl };
   }
 
-  async #implicitMx(domain: string, fresh: boolean): Promise<DomainOutcome> {
-    const lookup = await this.host(domain, fresh);
+  async #implicitMx(domain: string, fresh: boolean, priority: number): Promise<DomainOutcome> {
+    const lookup = await this.host(domain, fresh, priority);
     if (lookup.kind === 'failed') {
       return uncertain(
         lookup.failure,
@@ -194,16 +197,16 @@ export class Classifier {
 
   /**
    * Addresses of a host: from the cache, a joined in-flight lookup, or A (then AAAA only if A gave
-   * nothing usable). Failures are not cached.
+   * nothing usable). Failures are not cached. A joined lookup keeps the priority it was started with.
    */
-  host(name: string, fresh = false): Promise<HostLookup> {
+  host(name: string, fresh = false, priority = 0): Promise<HostLookup> {
     if (!fresh) {
       const cached = this.#fromCache(name);
       if (cached !== undefined) return Promise.resolve(cached);
       const joined = this.#inFlight.get(name);
       if (joined !== undefined) return joined;
     }
-    const promise = this.#lookupHost(name).finally(() => {
+    const promise = this.#lookupHost(name, priority).finally(() => {
       if (this.#inFlight.get(name) === promise) this.#inFlight.delete(name);
     });
     if (!fresh) this.#inFlight.set(name, promise);
@@ -226,14 +229,14 @@ export class Classifier {
     return { kind: 'found', record, ttl: hosts.remainingSeconds(entry) };
   }
 
-  async #lookupHost(name: string): Promise<HostLookup> {
+  async #lookupHost(name: string, priority: number): Promise<HostLookup> {
     const { resolver, allowPrivate } = this.#options;
-    const a = await resolver.query(name, 'A');
+    const a = await resolver.query(name, 'A', priority);
     if (a.kind === 'nxdomain') return this.#store(name, { kind: 'nxdomain' }, DEFAULT_NEGATIVE_TTL_SECONDS);
     if (a.kind === 'ok' && a.records.some((r) => unusableReason(r.address, allowPrivate) === null)) {
       return this.#store(name, { kind: 'addresses', addresses: a.records.map((r) => r.address), complete: false }, minTtl(a.records));
     }
-    const aaaa = await resolver.query(name, 'AAAA');
+    const aaaa = await resolver.query(name, 'AAAA', priority);
     const answers: Array<QueryAnswer<AddressRecord>> = [a, aaaa];
     const found: AddressRecord[] = [];
     for (const answer of answers) if (answer.kind === 'ok') found.push(...answer.records);

@@ -35,7 +35,7 @@ import {
   MIN_TTL_SECONDS,
 } from './constants.js';
 import { HealthMonitor } from './health.js';
-import { createLimiter } from './limiter.js';
+import { createLimiter, type QueryLimiter } from './limiter.js';
 import { unusableReason } from './ip.js';
 import { DnsResolver, type QueryCounters } from './resolver.js';
 
@@ -140,7 +140,20 @@ function coarseClock(): CoarseClock {
   return { now: () => reading, stop: () => clearInterval(timer) };
 }
 
-export function createDomainChecker(options: DomainCheckerOptions = {}): DomainChecker {
+/** The checker's options, checked, with their defaults. */
+interface Settings {
+  timeoutMs: number;
+  retries: number;
+  rate: number;
+  concurrency: number;
+  backoffMs: number;
+  canaries: string[];
+  allowPrivate: boolean;
+  maxEntries: number;
+  ttlBounds: { min: number; max: number };
+}
+
+function checkOptions(options: DomainCheckerOptions): Settings {
   const dns = options.dns ?? {};
   const timeoutMs = positiveNumber(dns.timeoutMs, DEFAULT_DNS_TIMEOUT_MS, 'dns.timeoutMs', true);
   const retries = dns.retries ?? DEFAULT_RETRIES;
@@ -151,250 +164,326 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
   const concurrency = positiveNumber(options.concurrency, DEFAULT_CONCURRENCY, 'concurrency', true);
   const backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
   if (!(backoffMs >= 0)) throw optionError(`backoffMs must be >= 0, got ${String(backoffMs)}`);
-  const canaries = (dns.canary ?? DEFAULT_CANARIES).map(normalizeDomain);
-  const allowPrivate = dns.allowPrivate ?? false;
-  const maxEntries = options.maxCacheEntries ?? 500_000;
   const ttlBounds = {
     min: positiveNumber(options.cacheTtl?.min, MIN_TTL_SECONDS, 'cacheTtl.min', false),
     max: positiveNumber(options.cacheTtl?.max, MAX_TTL_SECONDS, 'cacheTtl.max', false),
   };
   if (ttlBounds.min > ttlBounds.max) throw optionError(`cacheTtl.min (${ttlBounds.min}) is above cacheTtl.max (${ttlBounds.max})`);
+  return {
+    timeoutMs,
+    retries,
+    rate,
+    concurrency,
+    backoffMs,
+    canaries: (dns.canary ?? DEFAULT_CANARIES).map(normalizeDomain),
+    allowPrivate: dns.allowPrivate ?? false,
+    maxEntries: options.maxCacheEntries ?? 500_000,
+    ttlBounds,
+  };
+}
 
-  const counters: QueryCounters = { queries: 0, queriesByType: {}, answers: {} };
+/** The resolver with its limiter; a bad server address is an option error (and stops the limiter). */
+function createResolver(
+  settings: Settings,
+  servers: string[] | undefined,
+  counters: QueryCounters,
+): { resolver: DnsResolver; limiter: QueryLimiter } {
+  const { rate, concurrency, timeoutMs, retries, backoffMs } = settings;
   const limiter = createLimiter({ rate, concurrency });
-  let resolver: DnsResolver;
   try {
-    resolver = new DnsResolver({ servers: dns.servers, timeoutMs, retries, backoffMs, limiter, counters });
+    return { resolver: new DnsResolver({ servers, timeoutMs, retries, backoffMs, limiter, counters }), limiter };
   } catch (error) {
     void limiter.stop();
     throw new ListscrubError('E_OPTION', `dns.servers is invalid: ${(error as Error).message}`, { cause: error });
   }
-  // Created once every option has passed its check: nothing to stop when one throws.
-  const clock = options.now === undefined ? coarseClock() : undefined;
-  const now = options.now ?? (clock as CoarseClock).now;
-  const domains = new TtlCache<CachedOutcome>(now, maxEntries, ttlBounds);
-  const hosts = new TtlCache<HostRecord>(now, maxEntries, ttlBounds);
+}
+
+/** What the checker's functions share: its caches, its helpers and its counters. */
+interface CheckerState {
+  readonly allowPrivate: boolean;
+  readonly now: () => number;
+  readonly domains: TtlCache<CachedOutcome>;
+  readonly hosts: TtlCache<HostRecord>;
   /**
    * Temporary failures (SERVFAIL, timeouts) remembered for FAILURE_MEMO_SECONDS, in this run only:
    * never exported, never turned into a verdict other than unknown. See FAILURE_MEMO_SECONDS.
    */
-  const failureMemo = new TtlCache<DomainOutcome>(now, maxEntries, { min: FAILURE_MEMO_SECONDS, max: FAILURE_MEMO_SECONDS });
-  const classifier = new Classifier({ resolver, hosts, allowPrivate, retries });
-  const inFlight = new Map<string, Promise<DomainOutcome>>();
-  const seen = new Set<string>();
+  readonly failureMemo: TtlCache<DomainOutcome>;
+  readonly classifier: Classifier;
+  /** Set right after the rest (its callbacks read the state). */
+  monitor: HealthMonitor;
+  readonly resolverLabel: string;
+  /** Lookups under way, shared by every check of the same domain. */
+  readonly inFlight: Map<string, Promise<DomainOutcome>>;
+  /** Domains this run looked up (DnsStats.domains). */
+  readonly seen: Set<string>;
   /** Undeliverable outcomes cached during this run: dropped if health flips (they may be lies). */
-  const learnedUndeliverable = new Set<string>();
-  let cacheHits = 0;
+  readonly learnedUndeliverable: Set<string>;
+  cacheHits: number;
+  /**
+   * Lookups started, which numbers them: a lookup's number is its queries' priority in the limiter.
+   * Checks come in the order of the rows, so the lowest numbers are the domains nearest the head of
+   * the ordered output, and a domain's later queries (its MX hosts, its retries) go before the MX
+   * queries of domains asked after it. The canary checks keep priority 0: they go first.
+   */
+  lookups: number;
   /** Domain outcomes stored or dropped by this run (DnsCache.changed). */
-  let domainWrites = 0;
-  let closed = false;
+  domainWrites: number;
+  closed: boolean;
   /** The canary check has completed (monitor.ready() resolved). */
-  let canariesDone = false;
-  let readyPromise: Promise<DnsHealth> | undefined;
+  canariesDone: boolean;
+}
 
-  const resolverLabel = resolver.servers().join(', ') || 'the system resolver';
-  const monitor = new HealthMonitor({
+function closedOutcome(): DomainOutcome {
+  return { kind: 'unknown', reason: 'dns_error', detail: 'the DNS checker was closed before this domain was checked' };
+}
+
+function internalError(error: unknown): DomainOutcome {
+  return { kind: 'unknown', reason: 'dns_error', detail: `internal error while checking DNS: ${(error as Error)?.message ?? String(error)}` };
+}
+
+function unavailable(state: CheckerState, domain: string): DomainOutcome {
+  return {
+    kind: 'unknown',
+    reason: 'dns_unavailable',
+    // Short on purpose: it lands in every affected row; health().detail carries the full story.
+    detail: `${domain} was not checked: the DNS resolver at ${state.resolverLabel} failed the health check, so its answers are not trusted`,
+  };
+}
+
+/** The health monitor; when health flips, the undeliverable outcomes this run learned are dropped. */
+function createMonitor(state: CheckerState, canaries: string[]): HealthMonitor {
+  return new HealthMonitor({
     canaries,
-    resolverLabel,
+    resolverLabel: state.resolverLabel,
     runCanary: async (domain) => {
-      if (closed) return closedOutcome();
+      if (state.closed) return closedOutcome();
       try {
-        return await classifier.classify(domain, true);
+        return await state.classifier.classify(domain, true);
       } catch (error) {
         return internalError(error);
       }
     },
     onUnhealthy: () => {
-      for (const domain of learnedUndeliverable) {
-        if (domains.peekStale(domain)?.kind === 'undeliverable') {
-          domains.delete(domain);
-          domainWrites++;
+      for (const domain of state.learnedUndeliverable) {
+        if (state.domains.peekStale(domain)?.kind === 'undeliverable') {
+          state.domains.delete(domain);
+          state.domainWrites++;
         }
       }
-      learnedUndeliverable.clear();
+      state.learnedUndeliverable.clear();
     },
   });
+}
 
-  function closedOutcome(): DomainOutcome {
-    return { kind: 'unknown', reason: 'dns_error', detail: 'the DNS checker was closed before this domain was checked' };
+/** Last step of every check: the health gate. */
+async function gate(state: CheckerState, domain: string, outcome: DomainOutcome): Promise<DomainOutcome> {
+  if (outcome.kind === 'undeliverable') {
+    const pending = state.monitor.pendingTrust(state.learnedUndeliverable.has(domain));
+    if (pending !== undefined) await pending;
   }
+  return state.monitor.healthy ? outcome : unavailable(state, domain);
+}
 
-  function internalError(error: unknown): DomainOutcome {
-    return { kind: 'unknown', reason: 'dns_error', detail: `internal error while checking DNS: ${(error as Error)?.message ?? String(error)}` };
+/** Ask DNS about a domain; remember the answer (or the temporary failure) and show it to the monitor. */
+async function lookup(state: CheckerState, domain: string): Promise<DomainOutcome> {
+  const { domains, monitor } = state;
+  const previous = domains.peekStale(domain);
+  const outcome = await state.classifier.classify(domain, false, ++state.lookups);
+  if (outcome.kind !== 'unknown' && monitor.healthy && !state.closed) {
+    domains.set(domain, outcome, outcome.ttlSeconds ?? 0);
+    state.domainWrites++;
+    if (outcome.kind === 'undeliverable') state.learnedUndeliverable.add(domain);
+    else state.learnedUndeliverable.delete(domain);
+  } else if (outcome.kind === 'unknown' && !state.closed) {
+    state.failureMemo.set(domain, outcome, FAILURE_MEMO_SECONDS);
   }
+  monitor.observe(domain, outcome, previous);
+  return outcome;
+}
 
-  function unavailable(domain: string): DomainOutcome {
-    return {
-      kind: 'unknown',
-      reason: 'dns_unavailable',
-      // Short on purpose: it lands in every affected row; health().detail carries the full story.
-      detail: `${domain} was not checked: the DNS resolver at ${resolverLabel} failed the health check, so its answers are not trusted`,
-    };
+/** DomainChecker.check, after the canary check: the cache, the failure memo, a shared or a new lookup. */
+async function checkHealthy(state: CheckerState, domain: string): Promise<DomainOutcome> {
+  const cached = state.domains.get(domain);
+  if (cached !== undefined) {
+    state.cacheHits++;
+    return await gate(state, domain, cached);
   }
+  const failed = state.failureMemo.get(domain);
+  if (failed !== undefined) {
+    state.cacheHits++;
+    return failed;
+  }
+  const joined = state.inFlight.get(domain);
+  if (joined !== undefined) {
+    state.cacheHits++;
+    return await gate(state, domain, await joined);
+  }
+  state.seen.add(domain);
+  const promise = lookup(state, domain).finally(() => {
+    state.inFlight.delete(domain);
+    if (state.inFlight.size === 0) state.monitor.idle();
+  });
+  state.inFlight.set(domain, promise);
+  return await gate(state, domain, await promise);
+}
 
-  /** Last step of every check: the health gate. */
-  async function gate(domain: string, outcome: DomainOutcome): Promise<DomainOutcome> {
-    if (outcome.kind === 'undeliverable') {
-      const pending = monitor.pendingTrust(learnedUndeliverable.has(domain));
-      if (pending !== undefined) await pending;
+async function check(state: CheckerState, input: string): Promise<DomainOutcome> {
+  const domain = normalizeDomain(input);
+  try {
+    if (state.closed) return closedOutcome();
+    await state.monitor.ready();
+    state.canariesDone = true;
+    if (state.closed) return closedOutcome();
+    if (!state.monitor.healthy) return unavailable(state, domain);
+    if (domain === '') {
+      return { kind: 'unknown', reason: 'dns_error', detail: 'no domain to check' };
     }
-    return monitor.healthy ? outcome : unavailable(domain);
+    return await checkHealthy(state, domain);
+  } catch (error) {
+    return internalError(error);
   }
+}
 
-  async function lookup(domain: string): Promise<DomainOutcome> {
-    const previous = domains.peekStale(domain);
-    const outcome = await classifier.classify(domain);
-    if (outcome.kind !== 'unknown' && monitor.healthy && !closed) {
-      domains.set(domain, outcome, outcome.ttlSeconds ?? 0);
-      domainWrites++;
-      if (outcome.kind === 'undeliverable') learnedUndeliverable.add(domain);
-      else learnedUndeliverable.delete(domain);
-    } else if (outcome.kind === 'unknown' && !closed) {
-      failureMemo.set(domain, outcome, FAILURE_MEMO_SECONDS);
-    }
-    monitor.observe(domain, outcome, previous);
-    return outcome;
+function checkCached(state: CheckerState, input: string): DomainOutcome | undefined {
+  if (state.closed || !state.canariesDone || !state.monitor.healthy) return undefined;
+  // Keys are normalized, so a hit on the input as given needs no normalizing (the address
+  // engine's domains always hit this way); only a miss pays for normalizeDomain().
+  let domain = input;
+  let cached = state.domains.get(input);
+  if (cached === undefined) {
+    domain = normalizeDomain(input);
+    if (domain === '') return undefined;
+    if (domain !== input) cached = state.domains.get(domain);
   }
-
-  async function check(input: string): Promise<DomainOutcome> {
-    const domain = normalizeDomain(input);
-    try {
-      if (closed) return closedOutcome();
-      await monitor.ready();
-      canariesDone = true;
-      if (closed) return closedOutcome();
-      if (!monitor.healthy) return unavailable(domain);
-      if (domain === '') {
-        return { kind: 'unknown', reason: 'dns_error', detail: 'no domain to check' };
-      }
-      const cached = domains.get(domain);
-      if (cached !== undefined) {
-        cacheHits++;
-        return await gate(domain, cached);
-      }
-      const failed = failureMemo.get(domain);
-      if (failed !== undefined) {
-        cacheHits++;
-        return failed;
-      }
-      const joined = inFlight.get(domain);
-      if (joined !== undefined) {
-        cacheHits++;
-        return await gate(domain, await joined);
-      }
-      seen.add(domain);
-      const promise = lookup(domain).finally(() => {
-        inFlight.delete(domain);
-        if (inFlight.size === 0) monitor.idle();
-      });
-      inFlight.set(domain, promise);
-      return await gate(domain, await promise);
-    } catch (error) {
-      return internalError(error);
-    }
+  if (cached === undefined) {
+    const failed = state.failureMemo.get(domain);
+    if (failed !== undefined) state.cacheHits++;
+    return failed;
   }
+  // gate() would wait for a re-check (or a probation) before letting an undeliverable outcome out.
+  if (cached.kind === 'undeliverable' && state.monitor.pendingTrust(state.learnedUndeliverable.has(domain)) !== undefined) return undefined;
+  state.cacheHits++;
+  return cached;
+}
 
-  function checkCached(input: string): DomainOutcome | undefined {
-    if (closed || !canariesDone || !monitor.healthy) return undefined;
-    // Keys are normalized, so a hit on the input as given needs no normalizing (the address
-    // engine's domains always hit this way); only a miss pays for normalizeDomain().
-    let domain = input;
-    let cached = domains.get(input);
-    if (cached === undefined) {
-      domain = normalizeDomain(input);
-      if (domain === '') return undefined;
-      if (domain !== input) cached = domains.get(domain);
+function exportSnapshot(state: CheckerState): CacheSnapshot {
+  const snapshot: CacheSnapshot = { allowPrivate: state.allowPrivate, domains: new Map(), hosts: new Map() };
+  for (const [key, { value, expiresAt }] of state.domains.live()) snapshot.domains.set(key, { outcome: value, expiresAt });
+  for (const [key, { value, expiresAt }] of state.hosts.live()) {
+    if (value.kind !== 'addresses') {
+      snapshot.hosts.set(key, { addresses: [], expiresAt });
+      continue;
     }
-    if (cached === undefined) {
-      const failed = failureMemo.get(domain);
-      if (failed !== undefined) cacheHits++;
-      return failed;
-    }
-    // gate() would wait for a re-check (or a probation) before letting an undeliverable outcome out.
-    if (cached.kind === 'undeliverable' && monitor.pendingTrust(learnedUndeliverable.has(domain)) !== undefined) return undefined;
-    cacheHits++;
-    return cached;
+    // A record made from A alone (AAAA never asked) is exported only if it holds an address
+    // usable under any setting; otherwise an importer could take "no usable address" as final.
+    if (!value.complete && !value.addresses.some((a) => unusableReason(a, false) === null)) continue;
+    snapshot.hosts.set(key, { addresses: [...value.addresses], expiresAt });
   }
+  return snapshot;
+}
 
-  const cache: DnsCache = {
-    export(): CacheSnapshot {
-      const snapshot: CacheSnapshot = { allowPrivate, domains: new Map(), hosts: new Map() };
-      for (const [key, { value, expiresAt }] of domains.live()) snapshot.domains.set(key, { outcome: value, expiresAt });
-      for (const [key, { value, expiresAt }] of hosts.live()) {
-        if (value.kind !== 'addresses') {
-          snapshot.hosts.set(key, { addresses: [], expiresAt });
-          continue;
-        }
-        // A record made from A alone (AAAA never asked) is exported only if it holds an address
-        // usable under any setting; otherwise an importer could take "no usable address" as final.
-        if (!value.complete && !value.addresses.some((a) => unusableReason(a, false) === null)) continue;
-        snapshot.hosts.set(key, { addresses: [...value.addresses], expiresAt });
-      }
-      return snapshot;
-    },
-    import(snapshot: CacheSnapshot): number {
-      if (typeof snapshot !== 'object' || snapshot === null) return 0;
-      const sameAllowPrivate = (snapshot.allowPrivate ?? false) === allowPrivate;
-      const t = now();
-      let loaded = 0;
-      for (const [key, entry] of entriesOf<CacheSnapshot['domains']>(snapshot.domains)) {
-        if (typeof entry?.expiresAt !== 'number' || entry.expiresAt <= t || !isCachedOutcome(entry.outcome)) continue;
-        // Deliverable and mx_invalid depend on which addresses count as usable.
-        const dependsOnPrivate = entry.outcome.kind === 'deliverable' || entry.outcome.reason === 'mx_invalid';
-        if (dependsOnPrivate && !sameAllowPrivate) continue;
-        domains.setUntil(normalizeDomain(key), entry.outcome, entry.expiresAt);
-        loaded++;
-      }
-      for (const [key, entry] of entriesOf<CacheSnapshot['hosts']>(snapshot.hosts)) {
-        if (typeof entry?.expiresAt !== 'number' || entry.expiresAt <= t || !isAddressList(entry.addresses)) continue;
-        const record: HostRecord =
-          entry.addresses.length === 0
-            ? { kind: 'nodata' }
-            : { kind: 'addresses', addresses: [...entry.addresses], complete: true };
-        hosts.setUntil(normalizeDomain(key), record, entry.expiresAt);
-        loaded++;
-      }
-      return loaded;
-    },
-    get(domain: string): CachedOutcome | undefined {
-      return domains.get(normalizeDomain(domain));
-    },
+function importSnapshot(state: CheckerState, snapshot: CacheSnapshot): number {
+  if (typeof snapshot !== 'object' || snapshot === null) return 0;
+  const sameAllowPrivate = (snapshot.allowPrivate ?? false) === state.allowPrivate;
+  const t = state.now();
+  let loaded = 0;
+  for (const [key, entry] of entriesOf<CacheSnapshot['domains']>(snapshot.domains)) {
+    if (typeof entry?.expiresAt !== 'number' || entry.expiresAt <= t || !isCachedOutcome(entry.outcome)) continue;
+    // Deliverable and mx_invalid depend on which addresses count as usable.
+    const dependsOnPrivate = entry.outcome.kind === 'deliverable' || entry.outcome.reason === 'mx_invalid';
+    if (dependsOnPrivate && !sameAllowPrivate) continue;
+    state.domains.setUntil(normalizeDomain(key), entry.outcome, entry.expiresAt);
+    loaded++;
+  }
+  for (const [key, entry] of entriesOf<CacheSnapshot['hosts']>(snapshot.hosts)) {
+    if (typeof entry?.expiresAt !== 'number' || entry.expiresAt <= t || !isAddressList(entry.addresses)) continue;
+    const record: HostRecord =
+      entry.addresses.length === 0
+        ? { kind: 'nodata' }
+        : { kind: 'addresses', addresses: [...entry.addresses], complete: true };
+    state.hosts.setUntil(normalizeDomain(key), record, entry.expiresAt);
+    loaded++;
+  }
+  return loaded;
+}
+
+function cacheOf(state: CheckerState): DnsCache {
+  return {
+    export: () => exportSnapshot(state),
+    import: (snapshot) => importSnapshot(state, snapshot),
+    get: (domain) => state.domains.get(normalizeDomain(domain)),
     clear(): void {
-      domains.clear();
-      hosts.clear();
-      failureMemo.clear();
+      state.domains.clear();
+      state.hosts.clear();
+      state.failureMemo.clear();
     },
     get size(): number {
-      return domains.size;
+      return state.domains.size;
     },
     get changed(): boolean {
-      return domainWrites > 0;
+      return state.domainWrites > 0;
     },
   };
+}
+
+/** The checker's state, from checked settings: caches on `now`, the classifier on `resolver`. */
+function createState(settings: Settings, resolver: DnsResolver, now: () => number): CheckerState {
+  const { allowPrivate, maxEntries, ttlBounds, retries } = settings;
+  const hosts = new TtlCache<HostRecord>(now, maxEntries, ttlBounds);
+  const state = {
+    allowPrivate,
+    now,
+    domains: new TtlCache<CachedOutcome>(now, maxEntries, ttlBounds),
+    hosts,
+    failureMemo: new TtlCache<DomainOutcome>(now, maxEntries, { min: FAILURE_MEMO_SECONDS, max: FAILURE_MEMO_SECONDS }),
+    classifier: new Classifier({ resolver, hosts, allowPrivate, retries }),
+    resolverLabel: resolver.servers().join(', ') || 'the system resolver',
+    inFlight: new Map(),
+    seen: new Set(),
+    learnedUndeliverable: new Set(),
+    cacheHits: 0,
+    lookups: 0,
+    domainWrites: 0,
+    closed: false,
+    canariesDone: false,
+  } as CheckerState;
+  state.monitor = createMonitor(state, settings.canaries);
+  return state;
+}
+
+export function createDomainChecker(options: DomainCheckerOptions = {}): DomainChecker {
+  const settings = checkOptions(options);
+  const counters: QueryCounters = { queries: 0, queriesByType: {}, answers: {} };
+  const { resolver, limiter } = createResolver(settings, options.dns?.servers, counters);
+  // Created once every option has passed its check: nothing to stop when one throws.
+  const clock = options.now === undefined ? coarseClock() : undefined;
+  const state = createState(settings, resolver, options.now ?? (clock as CoarseClock).now);
+  let readyPromise: Promise<DnsHealth> | undefined;
 
   return {
-    check,
-    checkCached,
+    check: (domain) => check(state, domain),
+    checkCached: (domain) => checkCached(state, domain),
     // Memoized: the same promise every time, like monitor.ready().
     ready: () =>
-      (readyPromise ??= monitor.ready().then((health) => {
-        canariesDone = true;
+      (readyPromise ??= state.monitor.ready().then((health) => {
+        state.canariesDone = true;
         return health;
       })),
-    health: () => monitor.health(),
+    health: () => state.monitor.health(),
     stats(): DnsStats {
       return {
         queries: counters.queries,
         queriesByType: { ...counters.queriesByType },
         answers: { ...counters.answers },
-        domains: seen.size,
-        cacheHits,
+        domains: state.seen.size,
+        cacheHits: state.cacheHits,
       };
     },
-    cache,
+    cache: cacheOf(state),
     async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
+      if (state.closed) return;
+      state.closed = true;
       clock?.stop();
       resolver.close();
       await limiter.stop();

@@ -1,14 +1,24 @@
 /**
- * The query limiter: the ONLY module that imports bottleneck (unmaintained since 2020, so it stays
- * behind this small interface and can be swapped). Every DNS query attempt, retries included, runs
- * through schedule(): at most `concurrency` in flight, and no more than `rate` started per second
- * (minTime = 1000 / rate spaces the starts evenly; no bursts).
+ * The query limiter: every DNS query attempt, retries included, runs through schedule().
+ *
+ *   - in flight: a plain local semaphore, at most `concurrency` queries at once;
+ *   - order: waiting queries start by priority (lower first; equal priorities in arrival order), so
+ *     the caller decides what goes first (src/dns/index.ts: the domain nearest the head of the
+ *     ordered output, then the one after...);
+ *   - rate: no more than `rate` started per second, spaced evenly (minTime = 1000 / rate, no
+ *     bursts). That is bottleneck's job, and the ONLY use of it (this is the only module that imports
+ *     bottleneck, unmaintained since 2020, so it can be swapped): a free slot asks bottleneck for a
+ *     start time, and the query that starts then is the first by priority AT THAT MOMENT, so a query
+ *     asked later but more urgent overtakes the ones waiting for the rate.
  */
 import Bottleneck from 'bottleneck';
 
 export interface QueryLimiter {
-  /** Run fn when a slot is free; rejects if the limiter was stopped before fn started. */
-  schedule<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Run fn when a slot is free and the rate allows; lower `priority` first (default 0), equal ones in
+   * arrival order. Rejects if the limiter was stopped before fn started.
+   */
+  schedule<T>(fn: () => Promise<T>, priority?: number): Promise<T>;
   /** Drop waiting jobs (they reject) and wait for running ones. Idempotent. */
   stop(): Promise<void>;
 }
@@ -20,17 +30,90 @@ export interface LimiterOptions {
   concurrency: number;
 }
 
+interface Waiting {
+  priority: number;
+  /** Arrival order, for ties. */
+  order: number;
+  /** Start the job (or reject it, when `stopped` is true). */
+  run(stopped: boolean): void;
+}
+
+function before(a: Waiting, b: Waiting): boolean {
+  return a.priority < b.priority || (a.priority === b.priority && a.order < b.order);
+}
+
+/** A binary min-heap of waiting jobs: push and pop in O(log n). */
+class WaitingQueue {
+  readonly #items: Waiting[] = [];
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  push(item: Waiting): void {
+    const items = this.#items;
+    let i = items.push(item) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(item, items[parent]!)) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = item;
+  }
+
+  pop(): Waiting | undefined {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined || items.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= items.length) break;
+      const child = left + 1 < items.length && before(items[left + 1]!, items[left]!) ? left + 1 : left;
+      if (!before(items[child]!, last)) break;
+      items[i] = items[child]!;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
+
+  drain(): Waiting[] {
+    return this.#items.splice(0);
+  }
+}
+
 /**
- * Bottleneck's local datastore yields to the event loop with setTimeout(0) (>= 1 ms) at every
- * step, and its steps are serialized: measured here, 2000 short jobs at maxConcurrent 50 ran ONE at
- * a time and took 8 s (~250 jobs/s, whatever the rate and concurrency settings). Yielding with a
- * resolved promise instead keeps every step asynchronous (the reason for the yield) without the
- * timer: the same jobs then run 50 at a time, ~2000+ jobs/s. bottleneck has not changed since
- * 2.19.5 (2020), so this private hook is stable; if it ever disappears we simply keep the slow path.
- * Measured after the patch: about 140 us of CPU per query (3,000 no-op jobs at maxConcurrent 50).
- * Queries grow with distinct domains, not rows, so that is ~0.4 s for a 2,000-domain list; a
- * hand-written queue was tried and saved CPU, but bottleneck is the design's chosen, tested limiter
- * (and its Group/Redis store are the way to share limits across processes later).
+ * Bottleneck's starts are at least GRANT_MS apart, each granting `burst` queries (rate x GRANT_MS /
+ * 1000, at least 1), started at once. Why: bottleneck spaces starts by minTime from the previous
+ * ACTUAL start, and Node timers fire a millisecond or more late (more under load), so each lateness
+ * adds up; and every bottleneck job costs CPU. Measured (bench/limiter.mjs: 2,000 jobs of 20 ms,
+ * C = 50, --rate 500, load average ~9 on 2 cores, timer-yield patch below on): one grant per query
+ * took 1.03-1.09x the ideal time and ~1,170 ms CPU; grants of 10 ms took 1.01-1.04x and ~550-620 ms. A burst is at most
+ * 10 ms worth of the rate (5 queries at --rate 500, 2 at the default 200).
+ */
+const GRANT_MS = 10;
+
+interface RateGate {
+  /** Queries each grant allows. */
+  readonly burst: number;
+  /** Resolves at the next start time bottleneck grants (rejects once stopped). */
+  next(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Bottleneck's local datastore yields to the event loop with setTimeout(0) (>= 1 ms) at each of its
+ * steps. With one bottleneck job per query that capped it near 250 jobs/s; at one job per grant it
+ * no longer limits the rate, but each yield is a timer: measured (bench/limiter.mjs, --rate 200,
+ * 1,000 jobs, 3 paired runs, load average ~17) 835-877 ms of CPU without this patch, 665-732 ms with
+ * it, i.e. ~150 us per query at the default rate. So it stays: the yield becomes a resolved promise
+ * (every step stays asynchronous, without the timer). bottleneck has not changed since 2.19.5
+ * (2020); if the private hook ever disappears, only this saving is lost. (The other former patch,
+ * skipping the announcement of events nobody listens to, saved ~35 us per query at one job per
+ * query and was dropped.)
  */
 function removeTimerYields(bottleneck: Bottleneck): void {
   const store = (bottleneck as unknown as { _store?: { yieldLoop?: unknown } })._store;
@@ -39,82 +122,116 @@ function removeTimerYields(bottleneck: Bottleneck): void {
   }
 }
 
-/**
- * Bottleneck announces every step of every job as an event ("received", "queued", "scheduled",
- * "executing", "done", and a "debug" for each), and each announcement builds two async functions'
- * worth of promises even when nobody listens: about a third of its CPU per job, measured with
- * --cpu-prof. The announcement of an event nobody listens to (and no "debug" listener) is skipped
- * here; its result is the same resolved undefined. Listeners added later (stop() adds one for
- * "done") are honoured, since the check runs at each trigger.
- */
-function skipUnheardEvents(bottleneck: Bottleneck): void {
-  type Events = { _events?: Record<string, unknown[] | undefined>; trigger?: (name: string, ...args: unknown[]) => Promise<unknown> };
-  const events = (bottleneck as unknown as { Events?: Events }).Events;
-  const trigger = events?.trigger;
-  if (events === undefined || typeof trigger !== 'function' || typeof events._events !== 'object') return;
-  const nothing = Promise.resolve(undefined);
-  events.trigger = (name, ...args) => {
-    const listeners = events._events;
-    if (listeners !== undefined && listeners[name] == null && listeners.debug == null) return nothing;
-    return trigger.call(events, name, ...args);
+/** Start times at `rate` per second, from bottleneck's minTime; null when there is no rate limit. */
+function rateGate(rate: number): RateGate | null {
+  if (!(Number.isFinite(rate) && rate > 0)) return null;
+  const burst = Math.max(1, Math.floor((rate * GRANT_MS) / 1000));
+  const bottleneck = new Bottleneck({ minTime: (1000 * burst) / rate });
+  removeTimerYields(bottleneck);
+  // Bottleneck emits 'error' for failures inside its own machinery; our no-op jobs never throw, but
+  // an unhandled 'error' event must not crash the host process.
+  bottleneck.on('error', () => {});
+  const granted = (): Promise<void> => Promise.resolve();
+  return {
+    burst,
+    next: () => bottleneck.schedule(granted),
+    stop: () => bottleneck.stop({ dropWaitingJobs: true }).catch(() => {}),
   };
 }
 
-/**
- * Jobs handed to bottleneck at once, per unit of concurrency; the rest wait in a plain FIFO in
- * front of it. Bottleneck registers every job through a serialized lock, a dozen promise hops each,
- * and with the timer yields gone (above) a burst of submissions runs as one unbroken microtask
- * chain: measured, 3,000 jobs submitted together started their first job after ~400 ms, because
- * its start timer could not fire before all 3,000 were registered. Two jobs per slot keep every
- * slot refilled at once, so bottleneck still decides when each job starts (concurrency and rate)
- * and the first query goes out as soon as it is asked.
- */
-const SUBMITTED_PER_SLOT = 2;
+function stoppedError(): Error {
+  return new Error('the query limiter was stopped');
+}
 
 export function createLimiter(options: LimiterOptions): QueryLimiter {
-  const minTime = Number.isFinite(options.rate) && options.rate > 0 ? 1000 / options.rate : 0;
-  const bottleneck = new Bottleneck({ maxConcurrent: options.concurrency, minTime });
-  removeTimerYields(bottleneck);
-  skipUnheardEvents(bottleneck);
-  // Bottleneck emits 'error' for failures inside its own machinery; our jobs never throw into it
-  // unhandled, but an unhandled 'error' event must not crash the host process.
-  bottleneck.on('error', () => {});
-  const maxSubmitted = options.concurrency * SUBMITTED_PER_SLOT;
-  /** Jobs not yet handed to bottleneck, oldest first. */
-  let waiting: Array<() => void> = [];
-  let submitted = 0;
+  const { concurrency } = options;
+  const gate = rateGate(options.rate);
+  const waiting = new WaitingQueue();
+  let arrivals = 0;
+  let running = 0;
   let stopping: Promise<void> | undefined;
+  const idle: Array<() => void> = [];
 
-  function release(): void {
-    submitted--;
-    if (stopping === undefined) waiting.shift()?.();
+  /** Starts granted by the rate gate and not used yet (at most a grant's worth, plus change). */
+  let credits = 0;
+  /** Grants asked of the rate gate and not yet given. */
+  let asked = 0;
+
+  function startNext(): void {
+    const job = waiting.pop();
+    if (job === undefined) return;
+    running++;
+    job.run(false);
   }
 
-  function submit<T>(fn: () => Promise<T>): Promise<T> {
-    submitted++;
-    const done = bottleneck.schedule(fn);
-    done.then(release, release);
-    return done;
+  /**
+   * A finished job's slot is refilled once the microtasks it set off have run (setImmediate: still in
+   * this turn of the event loop, after its I/O callbacks). The caller's follow-up (the MX host lookup
+   * after an MX answer, which outranks the next domain's MX query) is asked a few promise hops after
+   * the answer; refilled at once, the slot would go to the next domain, measured with one slot: MX a,
+   * MX b, A mx.a, A mx.b instead of MX a, A mx.a, MX b, A mx.b.
+   */
+  let refill: NodeJS.Immediate | undefined;
+
+  function finished(): void {
+    running--;
+    if (running === 0) for (const resolve of idle.splice(0)) resolve();
+    refill ??= setImmediate(() => {
+      refill = undefined;
+      fill();
+    });
+  }
+
+  /** Start waiting jobs in the free slots: at once without a rate, else as the gate grants starts. */
+  function fill(): void {
+    if (stopping !== undefined) return;
+    while (running < concurrency && waiting.size > 0 && (gate === null || credits > 0)) {
+      if (gate !== null) credits--;
+      startNext();
+    }
+    if (gate === null) return;
+    const wanted = Math.min(concurrency - running, waiting.size) - credits;
+    while (asked * gate.burst < wanted) {
+      asked++;
+      gate.next().then(
+        () => {
+          asked--;
+          credits += gate.burst;
+          fill();
+        },
+        () => {
+          asked--;
+        },
+      );
+    }
   }
 
   return {
-    schedule<T>(fn: () => Promise<T>): Promise<T> {
-      if (stopping !== undefined) return Promise.reject(new Error('the query limiter was stopped'));
-      if (submitted < maxSubmitted) return submit(fn);
+    schedule<T>(fn: () => Promise<T>, priority = 0): Promise<T> {
+      if (stopping !== undefined) return Promise.reject(stoppedError());
       return new Promise<T>((resolve, reject) => {
-        waiting.push(() => {
-          if (stopping !== undefined) reject(new Error('the query limiter was stopped'));
-          else submit(fn).then(resolve, reject);
+        waiting.push({
+          priority,
+          order: arrivals++,
+          run(stopped) {
+            if (stopped) return reject(stoppedError());
+            let result: Promise<T>;
+            try {
+              result = fn();
+            } catch (error) {
+              result = Promise.reject(error);
+            }
+            result.then(resolve, reject).finally(finished);
+          },
         });
+        fill();
       });
     },
     stop(): Promise<void> {
       if (stopping === undefined) {
-        stopping = bottleneck.stop({ dropWaitingJobs: true }).catch(() => {});
-        // Jobs still in front of bottleneck are dropped like its own waiting jobs (they reject).
-        const dropped = waiting;
-        waiting = [];
-        for (const start of dropped) start();
+        for (const job of waiting.drain()) job.run(true);
+        const runningDone = running === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
+        stopping = Promise.all([gate?.stop(), runningDone]).then(() => undefined);
       }
       return stopping;
     },

@@ -97,9 +97,10 @@ export class DnsResolver {
     return this.#resolver.getServers();
   }
 
-  query(name: string, type: 'MX'): Promise<QueryAnswer<MxRecord>>;
-  query(name: string, type: 'A' | 'AAAA'): Promise<QueryAnswer<AddressRecord>>;
-  async query(name: string, type: RecordType): Promise<QueryAnswer<MxRecord | AddressRecord>> {
+  /** Ask, retrying failures; every attempt waits its turn in the limiter by `priority` (lower first). */
+  query(name: string, type: 'MX', priority?: number): Promise<QueryAnswer<MxRecord>>;
+  query(name: string, type: 'A' | 'AAAA', priority?: number): Promise<QueryAnswer<AddressRecord>>;
+  async query(name: string, type: RecordType, priority = 0): Promise<QueryAnswer<MxRecord | AddressRecord>> {
     const { retries, backoffMs } = this.#options;
     let last: QueryAnswer<MxRecord | AddressRecord> = { kind: 'error', code: 'ECANCELLED' };
     for (let attempt = 0; attempt <= retries; attempt++) {
@@ -107,7 +108,7 @@ export class DnsResolver {
       if (attempt > 0) await this.#sleep(Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
       if (this.#closed) return { kind: 'error', code: 'ECANCELLED' };
       try {
-        last = await this.#options.limiter.schedule(() => this.#attempt(name, type));
+        last = await this.#options.limiter.schedule(() => this.#attempt(name, type), priority);
       } catch {
         // The limiter was stopped (close()) before this attempt ran.
         return { kind: 'error', code: 'ECANCELLED' };

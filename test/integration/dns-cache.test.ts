@@ -111,6 +111,35 @@ describe('limiter', () => {
   });
 });
 
+describe('query order', () => {
+  it('a domain asked earlier is finished first: its MX host lookup goes before the MX queries of later domains', async () => {
+    const { zone, domains } = manyDomains(5, 5);
+    // One query at a time, so the server sees the limiter's order exactly.
+    const { server, checker } = await setup(zone, { concurrency: 1, dns: { canary: [] } });
+    const outcomes = await Promise.all(domains.map((d) => checker.check(d)));
+    expect(outcomes.every((o) => o.kind === 'deliverable')).toBe(true);
+    // In arrival order (first come, first served) all five MX queries would go before any host lookup.
+    expect(server.queries.map((q) => `${q.type} ${q.name}`)).toEqual(
+      domains.flatMap((d, i) => [`MX ${d}`, `A mx${i}.mailhost.net`]),
+    );
+  });
+
+  it("the retries of a domain in SERVFAIL backoff go before the domains asked after it", async () => {
+    const { zone, domains } = manyDomains(15, 15);
+    zone[domains[0]!] = { ...zone[domains[0]!], behavior: 'servfail' };
+    // Answers take 30 ms and the backoff 1 ms: each retry is asked while one other query is out.
+    const { server, checker } = await setup(zone, { concurrency: 1, backoffMs: 1, dns: { canary: [], retries: 2 } }, { latencyMs: 30 });
+    const outcomes = await Promise.all(domains.map((d) => checker.check(d)));
+    expect(outcomes[0]).toMatchObject({ kind: 'unknown', reason: 'dns_error' });
+    const order = server.queries.map((q) => `${q.type} ${q.name}`);
+    const attempts = order.flatMap((q, i) => (q === `MX ${domains[0]}` ? [i] : []));
+    expect(attempts).toHaveLength(3); // the first try and 2 retries
+    // Each retry goes out right after the query that was out when its backoff ended, not after the
+    // 14 other domains' queries (28) that were asked before it.
+    expect(attempts[2]!).toBeLessThan(8);
+  });
+});
+
 describe('TTL cache with an injected clock', () => {
   it('serves cached answers until the TTL (bounded by the MX host TTL) runs out', async () => {
     let now = 1_700_000_000_000;

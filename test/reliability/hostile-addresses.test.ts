@@ -31,9 +31,10 @@ beforeEach(() => {
 const STATUSES = ['valid', 'risky', 'invalid', 'unknown'];
 
 describe('cells designed to be expensive are rejected before the parser', () => {
-  test('the counter works: a short quoted local part does reach the parser', () => {
-    expect(analyzeAddress('"ann smith"@example.com').verdict.status).toBe('risky');
-    expect(parserInputs).toEqual(['"ann smith"@example.com']);
+  test('the counter works: a short address with a comment does reach the parser', () => {
+    // (A plain quoted local part no longer does: the scan knows the grammar accepts it.)
+    expect(analyzeAddress('ann(home)@example.com').verdict.status).toBe('risky');
+    expect(parserInputs).toEqual(['ann(home)@example.com']);
   });
 
   const cases: Array<[string, string]> = [

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FAST_PATTERN, analyzeAddress, analyzeAddressFast, analyzeAddressFull, plainAt } from '../../src/address/index.js';
+import { scanAddrSpec } from '../../src/address/scan.js';
 
 const ATEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-";
 const LDH = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -149,5 +150,29 @@ describe('address engine properties', () => {
       { numRuns: 5000 },
     );
     expect(matched).toBeGreaterThan(500);
+  });
+
+  it('the scan\'s shortcut past the RFC 5322 parser gives the verdict the parser path gives', () => {
+    // Quoted local parts (qtext, quoted pairs, spaces and what must be refused), non-ASCII and
+    // underscores in either part, comments and literals: the shapes the shortcut does or must not take.
+    const quotedText = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '\t', '\\', '"', '!', '#', '[', ']', '(', ')', '@', '.', ',', 'é', '\u00ff', '\u3042', '\u007f'), maxLength: 12 });
+    const quoted = fc
+      .tuple(quotedText, fc.constantFrom('', '.x', 'x.'), domain)
+      .map(([text, tail, d]) => (tail === 'x.' ? `x."${text}"@${d}` : `"${text}"${tail}@${d}`));
+    const unusual = fc
+      .tuple(localPart, fc.constantFrom('', 'é', 'ü.', '_', '(c)', '\u00df'), domain, fc.constantFrom('', '_x', 'ö', '(c)', '.[1.2.3.4]'))
+      .map(([l, extra, d, tail]) => `${l}${extra}@${d}${tail}`);
+    let shortcut = 0;
+    fc.assert(
+      fc.property(fc.oneof(quoted, unusual, mutated, emailish, anyUnits), (s) => {
+        const scan = scanAddrSpec(s.trim());
+        if (scan.ok && scan.grammatical && plainAt(s.trim()) < 0) shortcut++;
+        expect(analyzeAddressFull(s), s).toEqual(analyzeAddressFull(s, 'always'));
+        expect(analyzeAddress(s), s).toEqual(analyzeAddressFull(s, 'always'));
+      }),
+      { numRuns: 5000 },
+    );
+    // the generators must actually exercise the shortcut
+    expect(shortcut).toBeGreaterThan(500);
   });
 });

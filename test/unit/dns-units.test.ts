@@ -148,7 +148,17 @@ describe('describeFailure', () => {
 });
 
 describe('limiter', () => {
-  it('never runs more than `concurrency` jobs at once', async () => {
+  /** A job that runs until the test releases it. */
+  function held(): { promise: Promise<void>; release: () => void } {
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    return { promise, release };
+  }
+
+  /** One turn of the event loop (not a timer). */
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('never runs more than `concurrency` jobs at once, and fills every slot', async () => {
     const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 3 });
     let running = 0;
     let max = 0;
@@ -157,7 +167,7 @@ describe('limiter', () => {
         limiter.schedule(async () => {
           running++;
           max = Math.max(max, running);
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          await turn();
           running--;
         }),
       ),
@@ -166,25 +176,7 @@ describe('limiter', () => {
     await limiter.stop();
   });
 
-  it('fills all its slots with short jobs (bottleneck timer yields removed)', async () => {
-    const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 50 });
-    let running = 0;
-    let max = 0;
-    await Promise.all(
-      Array.from({ length: 300 }, () =>
-        limiter.schedule(async () => {
-          running++;
-          max = Math.max(max, running);
-          await new Promise((resolve) => setTimeout(resolve, 3));
-          running--;
-        }),
-      ),
-    );
-    expect(max).toBeGreaterThanOrEqual(40);
-    await limiter.stop();
-  });
-
-  it('a burst larger than its feed (2 jobs per slot) runs every job once, in order, within the bound', async () => {
+  it('a burst of 1,000 jobs runs every job once, equal priorities in arrival order, within the bound', async () => {
     const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 4 });
     const started: number[] = [];
     let running = 0;
@@ -195,7 +187,7 @@ describe('limiter', () => {
           started.push(i);
           running++;
           max = Math.max(max, running);
-          await new Promise((resolve) => setImmediate(resolve));
+          await turn();
           running--;
           return i * 2;
         }),
@@ -207,25 +199,75 @@ describe('limiter', () => {
     await limiter.stop();
   });
 
-  it('stop() drops the jobs queued in front of bottleneck too, and waits for the running ones', async () => {
+  it('waiting jobs start by priority, lower first, ties in arrival order', async () => {
     const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 1 });
+    const blocker = held();
+    const started: string[] = [];
+    const first = limiter.schedule(() => blocker.promise);
+    const priorities: Array<[string, number]> = [['e', 5], ['b', 1], ['d', 3], ['c', 1], ['a', 0], ['f', 9], ['g', 5]];
+    const rest = priorities.map(([name, priority]) =>
+      limiter.schedule(async () => {
+        started.push(name);
+      }, priority),
+    );
+    blocker.release();
+    await Promise.all([first, ...rest]);
+    expect(started).toEqual(['a', 'b', 'c', 'd', 'e', 'g', 'f']);
+    await limiter.stop();
+  });
+
+  it('under a rate, an urgent job asked later overtakes the jobs waiting for their start time', async () => {
+    // 100 per second: one start every 10 ms, so the later jobs are still waiting when 'urgent' comes.
+    const limiter = createLimiter({ rate: 100, concurrency: 10 });
+    const started: string[] = [];
+    let urgent: Promise<void> | undefined;
+    const jobs = Array.from({ length: 4 }, (_, i) =>
+      limiter.schedule(async () => {
+        started.push(`job${i}`);
+        if (i === 0) {
+          urgent = limiter.schedule(async () => {
+            started.push('urgent');
+          }, 0);
+        }
+      }, 10),
+    );
+    await Promise.all(jobs);
+    await urgent;
+    expect(started).toEqual(['job0', 'urgent', 'job1', 'job2', 'job3']);
+    await limiter.stop();
+  });
+
+  it('a job that throws or rejects frees its slot, and the caller gets the error', async () => {
+    const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 1 });
+    const thrown = limiter.schedule(() => {
+      throw new Error('thrown');
+    });
+    const rejected = limiter.schedule(() => Promise.reject(new Error('rejected')));
+    const after = limiter.schedule(async () => 'ran');
+    await expect(thrown).rejects.toThrow('thrown');
+    await expect(rejected).rejects.toThrow('rejected');
+    await expect(after).resolves.toBe('ran');
+    await limiter.stop();
+  });
+
+  it('stop() drops every waiting job (they reject) and waits for the running ones', async () => {
+    const limiter = createLimiter({ rate: 1000, concurrency: 1 });
     const events: string[] = [];
-    let release!: () => void;
+    const blocker = held();
     let started!: () => void;
     const hasStarted = new Promise<void>((resolve) => (started = resolve));
     const running = limiter.schedule(async () => {
       events.push('started');
       started();
-      await new Promise<void>((resolve) => (release = resolve));
+      await blocker.promise;
       events.push('finished');
       return 'ran';
     });
-    // 1 running + 1 waiting inside bottleneck + 8 waiting in front of it.
     const waiting = Array.from({ length: 9 }, () => limiter.schedule(async () => 'ran').catch(() => 'dropped'));
     await hasStarted;
     expect(events).toEqual(['started']);
     const stopped = limiter.stop().then(() => events.push('stopped'));
-    release();
+    blocker.release();
     await stopped;
     expect(events).toEqual(['started', 'finished', 'stopped']);
     await expect(running).resolves.toBe('ran');
@@ -233,23 +275,12 @@ describe('limiter', () => {
     await expect(limiter.schedule(async () => 'late')).rejects.toThrow('stopped');
   });
 
-  it('stop() rejects waiting jobs', async () => {
-    const limiter = createLimiter({ rate: Number.POSITIVE_INFINITY, concurrency: 1 });
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    const first = limiter.schedule(async () => {
-      started();
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      return 1;
-    });
-    await running;
-    const second = limiter.schedule(async () => 2).then(
-      () => 'ran',
-      () => 'dropped',
-    );
+  it('stop() with nothing running resolves at once, and again when asked again', async () => {
+    const limiter = createLimiter({ rate: 200, concurrency: 2 });
+    await expect(limiter.schedule(async () => 1)).resolves.toBe(1);
     await limiter.stop();
-    await expect(first).resolves.toBe(1);
-    await expect(second).resolves.toBe('dropped');
+    await limiter.stop();
+    await expect(limiter.schedule(async () => 2)).rejects.toThrow('stopped');
   });
 });
 
