@@ -5,7 +5,8 @@
  * their lines, and a crash can at worst leave one partial last line, which readHistory skips and
  * reports instead of failing: the history is for humans and must never stop a run.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { readRegularFile } from '../files/open-regular.js';
 import { ListscrubError } from '../errors.js';
 
 export interface HistoryEntry {
@@ -66,7 +67,7 @@ export async function appendHistory(path: string, entry: HistoryEntry): Promise<
 export async function readHistory(path: string, options: { last?: number } = {}): Promise<HistoryRead> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readRegularFile(path)).text; // never waits on a FIFO planted at the path
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skipped: [] };
     throw new ListscrubError('E_INPUT', `cannot read the history file ${path}: ${(error as Error).message}`, { cause: error });
