@@ -212,7 +212,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     const healthCheck: Promise<DnsHealth> = scrubber.ready();
     let cacheLoaded: LoadedCache | undefined;
     if (options.cache !== undefined && scrubber.domains !== null) {
-      cacheLoaded = await loadCacheFile(options.cache, { now: Date.now() });
+      cacheLoaded = await loadCacheFile(options.cache, { now: Date.now(), ...(options.cacheTtl?.max === undefined ? {} : { maxTtlSeconds: options.cacheTtl.max }) });
       if (cacheLoaded.warning !== undefined) warnings.push(cacheLoaded.warning);
       scrubber.domains.cache.import(cacheLoaded.snapshot);
     }
