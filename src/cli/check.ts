@@ -5,7 +5,7 @@ import { createScrubber } from '../scrubber.js';
 import type { Verdict } from '../types.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, parseFlags } from './args.js';
 import { EXIT, useColor, type CliIo } from './io.js';
-import { formatTable, paintStatus, printable } from './output.js';
+import { formatTable, paintStatus, printable, terminalSafe, terminalSafeJson } from './output.js';
 
 export const CHECK_HELP = `Usage: listscrub check [options] <address...>
 
@@ -49,8 +49,11 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const color = useColor(io.stdout, io.env);
   const rows: string[][] = [];
   const emit = (verdict: Verdict): void => {
-    if (json) io.stdout.write(`${JSON.stringify(verdict)}\n`);
-    else rows.push([printable(verdict.input, 60), verdict.status, verdict.reason, verdict.detail, verdict.suggestion ? `did you mean ${verdict.suggestion}?` : '']);
+    if (json) io.stdout.write(`${terminalSafeJson(JSON.stringify(verdict))}\n`);
+    else {
+      const suggestion = verdict.suggestion ? `did you mean ${verdict.suggestion}?` : '';
+      rows.push([printable(verdict.input, 60), verdict.status, verdict.reason, terminalSafe(verdict.detail), terminalSafe(suggestion)]);
+    }
   };
   try {
     await scrubber.ready();
@@ -75,7 +78,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     }
     const health = scrubber.health();
     if (health !== null && !health.healthy) {
-      io.stderr.write(`listscrub: DNS is unhealthy: ${health.detail}\n`);
+      io.stderr.write(`listscrub: DNS is unhealthy: ${terminalSafe(health.detail)}\n`);
       return EXIT.dnsUnhealthy;
     }
     return EXIT.ok;

@@ -4,11 +4,11 @@ import { resolve } from 'node:path';
 import { scrubCsv, type Progress, type ScrubCsvOptions, type Summary } from '../batch.js';
 import { ListscrubError } from '../errors.js';
 import { ROW_STATUSES } from '../types.js';
-import { ENCODINGS, findJobConfig, loadJobConfig, mergeConfig, type JobConfig } from '../jobs/config.js';
+import { assertTrustedJobFile, ENCODINGS, findJobConfig, loadJobConfig, mergeConfig, type JobConfig } from '../jobs/config.js';
 import { appendHistory, formatDuration } from '../jobs/history.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
-import { paintStatus } from './output.js';
+import { paintStatus, terminalSafe, terminalSafeJson } from './output.js';
 
 export const CLEAN_HELP = `Usage: listscrub clean [options] <list.csv | ->
 
@@ -148,7 +148,7 @@ function progressLine(progress: Progress, startedAt: number): string {
 export function formatSummary(summary: Summary, color: boolean): string {
   const n = (value: number): string => value.toLocaleString('en-US');
   const lines: string[] = [];
-  lines.push(`listscrub: ${n(summary.rows)} rows from ${summary.input} in ${formatDuration(summary.durationMs)}: ${n(summary.kept)} kept, ${n(summary.removed)} removed`);
+  lines.push(`listscrub: ${n(summary.rows)} rows from ${terminalSafe(summary.input)} in ${formatDuration(summary.durationMs)}: ${n(summary.kept)} kept, ${n(summary.removed)} removed`);
   lines.push(
     `  ${ROW_STATUSES.filter((status) => summary.statuses[status] > 0)
       .map((status) => `${paintStatus(status, status, color)} ${n(summary.statuses[status])}`)
@@ -162,14 +162,15 @@ export function formatSummary(summary: Summary, color: boolean): string {
   if (top.length > 0) lines.push(`  reasons: ${top.join(', ')}`);
   const dns = summary.dns;
   if (!dns.enabled) lines.push('  DNS: off (--no-dns): domains were not checked');
-  else if (!dns.healthy) lines.push(`  DNS: UNHEALTHY. ${dns.detail}`);
+  else if (!dns.healthy) lines.push(`  DNS: UNHEALTHY. ${terminalSafe(dns.detail)}`);
   else lines.push(`  DNS: healthy; ${n(dns.queries)} queries for ${n(dns.domains)} domains, ${n(dns.cacheHits)} cache hits`);
-  if (summary.guard !== undefined) lines.push(`  NOT REPLACED: ${summary.guard.detail}`);
+  if (summary.guard !== undefined) lines.push(`  NOT REPLACED: ${terminalSafe(summary.guard.detail)}`);
   else {
-    if (summary.output !== null && summary.output !== '-') lines.push(`  cleaned list: ${summary.output}`);
-    if (summary.report !== null) lines.push(`  report:       ${summary.report}`);
+    if (summary.output !== null && summary.output !== '-') lines.push(`  cleaned list: ${terminalSafe(summary.output)}`);
+    if (summary.report !== null) lines.push(`  report:       ${terminalSafe(summary.report)}`);
   }
-  for (const warning of summary.warnings) lines.push(`  warning: ${warning}`);
+  // Warnings quote file names and cache-file keys: anyone who can write those files chose them.
+  for (const warning of summary.warnings) lines.push(`  warning: ${terminalSafe(warning)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -186,7 +187,9 @@ export async function runClean(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const flags = jobConfigFromFlags(values, positionals);
-  const configPath = stringFlag(values, 'config') ?? (await findJobConfig(io.cwd));
+  const explicitConfig = stringFlag(values, 'config');
+  const configPath = explicitConfig ?? (await findJobConfig(io.cwd));
+  if (explicitConfig === undefined && configPath !== null) await assertTrustedJobFile(configPath);
   const fileConfig = configPath === null ? {} : await loadJobConfig(resolve(io.cwd, configPath));
   return runCleanJob(mergeConfig(fileConfig, flags), io);
 }
@@ -263,7 +266,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
       // output directory, say, would otherwise be reported as "cannot append to the history"), and
       // a run that replaced its outputs keeps its exit code and still prints its summary.
       const warning = `${(historyError as Error).message}; this run is not in the history.`;
-      if (summary === undefined) io.stderr.write(`listscrub: warning: ${warning}\n`);
+      if (summary === undefined) io.stderr.write(`listscrub: warning: ${terminalSafe(warning)}\n`);
       else summary.warnings.push(warning);
     }
   }
@@ -282,7 +285,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
       throw new ListscrubError('E_OUTPUT', `cannot write the summary to ${summaryPath}: ${(error as Error).message}`, { cause: error });
     }
   }
-  if (json) io.stdout.write(document);
+  if (json) io.stdout.write(terminalSafeJson(document));
   else if (!quiet) io.stderr.write(formatSummary(summary, useColor(io.stderr, io.env)));
   return code;
 }
