@@ -219,7 +219,8 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     const header = input.header;
     const cleanedHeader = header === null ? null : options.annotate ? [...header, 'email_status', 'email_reason'] : header;
     const originalNames = header ?? [];
-    const reportHeader = ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', ...originalNames];
+    // The input's header names are cells like any other in the report: neutralized the same way.
+    const reportHeader = ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', ...originalNames.map(neutralizeFormula)];
 
     // Temporary files left by a killed run (SIGKILL, power loss) are removed before writing anew.
     for (const path of [outputPath, reportPath]) {
