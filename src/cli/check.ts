@@ -10,8 +10,8 @@ import { formatTable, paintStatus, printable, terminalSafe, terminalSafeJson } f
 export const CHECK_HELP = `Usage: listscrub check [options] <address...>
 
 Checks each address (syntax, policy, and its domain's mail setup in DNS) and prints one verdict per
-address in the order given. "-" reads addresses from standard input, one per line; "--" ends the
-options, so an address starting with "-" can be checked.
+address in the order given. "-" reads addresses from standard input, one per line (a line over 1024
+characters is an invalid verdict); "--" ends the options, so an address starting with "-" can be checked.
 
 Options:
   --json                  one JSON object per line instead of a table
