@@ -303,7 +303,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     const healthCheck: Promise<DnsHealth> = scrubber.ready();
     let cacheLoaded: LoadedCache | undefined;
     if (options.cache !== undefined && scrubber.domains !== null) {
-      cacheLoaded = await loadCacheFile(options.cache, { now: Date.now() });
+      cacheLoaded = await loadCacheFile(options.cache, { now: Date.now(), ...(options.cacheTtl?.max === undefined ? {} : { maxTtlSeconds: options.cacheTtl.max }) });
       if (cacheLoaded.warning !== undefined) warnings.push(cacheLoaded.warning);
       scrubber.domains.cache.import(cacheLoaded.snapshot);
     }
@@ -311,6 +311,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     const cleanedHeader = header === null ? null : options.annotate ? [...header, 'email_status', 'email_reason'] : header;
     const originalNames = header ?? [];
     // `raw`: the complete source text of a malformed record, so it can always be recovered.
+    // The input's header names are cells like any other in the report: neutralized the same way.
     const reportHeader = ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', 'raw', ...originalNames].map(neutralizeFormula);
     // Both outputs open in the spreadsheet the list came from: its encoding and byte-order mark,
     // delimiter and line endings, unless the options say otherwise.

@@ -1,17 +1,17 @@
 /** `listscrub check <address...>`: one verdict per address, in the order given. */
-import { createInterface } from 'node:readline';
 import { ListscrubError } from '../errors.js';
-import { createScrubber } from '../scrubber.js';
+import { createScrubber, type Scrubber } from '../scrubber.js';
 import type { Verdict } from '../types.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, parseFlags } from './args.js';
 import { EXIT, useColor, writeText, type CliIo } from './io.js';
-import { formatTable, paintStatus, printable } from './output.js';
+import { boundedLines } from './stdin-lines.js';
+import { formatTable, paintStatus, printable, terminalSafe, terminalSafeJson } from './output.js';
 
 export const CHECK_HELP = `Usage: listscrub check [options] <address...>
 
 Checks each address (syntax, policy, and its domain's mail setup in DNS) and prints one verdict per
-address in the order given. "-" reads addresses from standard input, one per line; "--" ends the
-options, so an address starting with "-" can be checked.
+address in the order given. "-" reads addresses from standard input, one per line (a line over 1024
+characters is an invalid verdict); "--" ends the options, so an address starting with "-" can be checked.
 
 Options:
   --json                  one JSON object per line instead of a table
@@ -25,16 +25,40 @@ verdicts are "unknown").`;
 /** Addresses checked at once: bounded so a huge stdin never floods the resolver or memory. */
 const WINDOW = 64;
 
-async function* addressesFrom(positionals: string[], io: CliIo): AsyncGenerator<string> {
+/**
+ * Characters of a standard-input line that are checked and shown: four times the longest address
+ * (254). A longer line is an invalid verdict saying how long it was, never a crash.
+ */
+export const MAX_LINE_CHARS = 1024;
+
+interface Item {
+  address: string;
+  /** Set when a standard-input line was longer than MAX_LINE_CHARS: its full length. */
+  overlong?: number;
+}
+
+async function* addressesFrom(positionals: string[], io: CliIo): AsyncGenerator<Item> {
   for (const item of positionals) {
     if (item !== '-') {
-      yield item;
+      yield { address: item };
       continue;
     }
-    for await (const line of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
-      if (line.trim() !== '') yield line;
+    for await (const line of boundedLines(io.stdin, MAX_LINE_CHARS)) {
+      if (line.length > MAX_LINE_CHARS) yield { address: line.text, overlong: line.length };
+      else if (line.text.trim() !== '') yield { address: line.text };
     }
   }
+}
+
+/** The verdict of an item: an over-long line's detail gives the line's real length. */
+async function checkItem(scrubber: Scrubber, item: Item): Promise<Verdict> {
+  const verdict = await scrubber.check(item.address);
+  // (The kept part is over 254 characters, so it is invalid unless it was mostly blanks around an address.)
+  if (item.overlong === undefined || verdict.status !== 'invalid') return verdict;
+  return {
+    ...verdict,
+    detail: `The line is ${item.overlong} characters long (only the first ${MAX_LINE_CHARS + 1} are shown); no email address is longer than 254.`,
+  };
 }
 
 export async function runCheck(args: string[], io: CliIo): Promise<number> {
@@ -50,8 +74,11 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const rows: string[][] = [];
   // JSON lines go out as they are decided, at the pace the reader takes them (backpressure).
   const emit = async (verdict: Verdict): Promise<void> => {
-    if (json) await writeText(io.stdout, `${JSON.stringify(verdict)}\n`);
-    else rows.push([printable(verdict.input, 60), verdict.status, verdict.reason, verdict.detail, verdict.suggestion ? `did you mean ${verdict.suggestion}?` : '']);
+    if (json) await writeText(io.stdout, `${terminalSafeJson(JSON.stringify(verdict))}\n`);
+    else {
+      const suggestion = verdict.suggestion ? `did you mean ${verdict.suggestion}?` : '';
+      rows.push([printable(verdict.input, 60), verdict.status, verdict.reason, terminalSafe(verdict.detail), terminalSafe(suggestion)]);
+    }
   };
   try {
     await scrubber.ready();
@@ -59,8 +86,8 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     const finished = (async (): Promise<undefined> => {
       // Keep input order with a bounded window of lookups in flight.
       const pending: Array<Promise<Verdict>> = [];
-      for await (const address of addressesFrom(positionals, io)) {
-        pending.push(scrubber.check(address));
+      for await (const item of addressesFrom(positionals, io)) {
+        pending.push(checkItem(scrubber, item));
         if (pending.length >= WINDOW) await emit(await (pending.shift() as Promise<Verdict>));
       }
       for (const verdict of pending) await emit(await verdict);
@@ -76,7 +103,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     }
     const health = scrubber.health();
     if (health !== null && !health.healthy) {
-      io.stderr.write(`listscrub: DNS is unhealthy: ${health.detail}\n`);
+      io.stderr.write(`listscrub: DNS is unhealthy: ${terminalSafe(health.detail)}\n`);
       return EXIT.dnsUnhealthy;
     }
     return EXIT.ok;

@@ -3,14 +3,14 @@ import { resolve } from 'node:path';
 import { defaultOutputPaths, scrubCsv, type Progress, type ScrubCsvOptions, type Summary } from '../batch.js';
 import { ListscrubError } from '../errors.js';
 import { ROW_STATUSES } from '../types.js';
-import { ENCODINGS, findJobConfig, loadJobConfig, mergeConfig, type Encoding, type JobConfig } from '../jobs/config.js';
+import { assertTrustedJobFile, ENCODINGS, findJobConfig, loadJobConfig, mergeConfig, type Encoding, type JobConfig } from '../jobs/config.js';
 import { normalizeEncoding } from '../csv/decode.js';
 import { appendHistory, formatDuration, readHistory, type HistoryEntry } from '../jobs/history.js';
 import { assertDistinctPaths } from '../jobs/paths.js';
 import { createAtomicFileWriter, outputModeFor, type AtomicWriter } from '../csv/write.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
-import { paintStatus } from './output.js';
+import { paintStatus, terminalSafe, terminalSafeJson } from './output.js';
 
 export const CLEAN_HELP = `Usage: listscrub clean [options] <list.csv | ->
 
@@ -183,8 +183,8 @@ function progressLine(progress: Progress, startedAt: number): string {
 export function formatSummary(summary: Summary, color: boolean): string {
   const n = (value: number): string => value.toLocaleString('en-US');
   const lines: string[] = [];
-  if (summary.config !== undefined) lines.push(`listscrub: job file ${summary.config}`);
-  lines.push(`listscrub: ${n(summary.rows)} rows from ${summary.input} in ${formatDuration(summary.durationMs)}: ${n(summary.kept)} kept, ${n(summary.removed)} removed`);
+  if (summary.config !== undefined) lines.push(`listscrub: job file ${terminalSafe(summary.config)}`);
+  lines.push(`listscrub: ${n(summary.rows)} rows from ${terminalSafe(summary.input)} in ${formatDuration(summary.durationMs)}: ${n(summary.kept)} kept, ${n(summary.removed)} removed`);
   lines.push(
     `  ${ROW_STATUSES.filter((status) => summary.statuses[status] > 0)
       .map((status) => `${paintStatus(status, status, color)} ${n(summary.statuses[status])}`)
@@ -204,14 +204,15 @@ export function formatSummary(summary: Summary, color: boolean): string {
   }
   const dns = summary.dns;
   if (!dns.enabled) lines.push('  DNS: off (--no-dns): domains were not checked');
-  else if (!dns.healthy) lines.push(`  DNS: UNHEALTHY. ${dns.detail}`);
+  else if (!dns.healthy) lines.push(`  DNS: UNHEALTHY. ${terminalSafe(dns.detail)}`);
   else lines.push(`  DNS: healthy; ${n(dns.queries)} queries for ${n(dns.domains)} domains, ${n(dns.cacheHits)} cache hits`);
-  if (summary.guard !== undefined) lines.push(`  NOT REPLACED: ${summary.guard.detail}`);
+  if (summary.guard !== undefined) lines.push(`  NOT REPLACED: ${terminalSafe(summary.guard.detail)}`);
   else {
-    if (summary.output !== null && summary.output !== '-') lines.push(`  cleaned list: ${summary.output}`);
-    if (summary.report !== null) lines.push(`  report:       ${summary.report}`);
+    if (summary.output !== null && summary.output !== '-') lines.push(`  cleaned list: ${terminalSafe(summary.output)}`);
+    if (summary.report !== null) lines.push(`  report:       ${terminalSafe(summary.report)}`);
   }
-  for (const warning of summary.warnings) lines.push(`  warning: ${warning}`);
+  // Warnings quote file names and cache-file keys: anyone who can write those files chose them.
+  for (const warning of summary.warnings) lines.push(`  warning: ${terminalSafe(warning)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -229,8 +230,11 @@ export async function runClean(args: string[], io: CliIo): Promise<number> {
   }
   const flags = jobConfigFromFlags(values, positionals);
   // ./listscrub.config.json belongs to the job run from that directory: an ad-hoc
-  // `listscrub clean other.csv` there must not take the job's outputs, DNS or --drop.
-  const configPath = stringFlag(values, 'config') ?? (flags.input === undefined ? await findJobConfig(io.cwd) : null);
+  // `listscrub clean other.csv` there must not take the job's outputs, DNS or --drop. And it is
+  // only trusted when nobody else could have planted it.
+  const explicitConfig = stringFlag(values, 'config');
+  const configPath = explicitConfig ?? (flags.input === undefined ? await findJobConfig(io.cwd) : null);
+  if (explicitConfig === undefined && configPath !== null) await assertTrustedJobFile(configPath);
   const configFile = configPath === null ? null : resolve(io.cwd, configPath);
   const fileConfig = configFile === null ? {} : await loadJobConfig(configFile);
   return runCleanJob(mergeConfig(fileConfig, flags), io, configFile);
@@ -315,7 +319,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo, configFile: string 
     throw failure;
   }
   // Printed after the history, so its warning (if any) is in what the user sees.
-  if (json) io.stdout.write(`${JSON.stringify({ ...summary, exitCode: code }, null, 2)}\n`);
+  if (json) io.stdout.write(terminalSafeJson(`${JSON.stringify({ ...summary, exitCode: code }, null, 2)}\n`));
   else if (!quiet) io.stderr.write(formatSummary(summary, useColor(io.stderr, io.env)));
   return code;
 }
@@ -375,7 +379,7 @@ async function recordHistory(history: string, { job, startedAt, code, summary, f
     // output directory, say, would otherwise be reported as "cannot append to the history"), and
     // a run that replaced its outputs keeps its exit code and still prints its summary.
     const warning = `${(historyError as Error).message}; this run is not in the history.`;
-    if (summary === undefined) io.stderr.write(`listscrub: warning: ${warning}\n`);
+    if (summary === undefined) io.stderr.write(`listscrub: warning: ${terminalSafe(warning)}\n`);
     else summary.warnings.push(warning);
   }
 }

@@ -3,6 +3,7 @@ import { formatHistoryTable, readHistory } from '../jobs/history.js';
 import { ListscrubError } from '../errors.js';
 import { numberFlag, parseFlags } from './args.js';
 import { EXIT, type CliIo } from './io.js';
+import { terminalSafe, terminalSafeJson, terminalSafeLines } from './output.js';
 
 export const HISTORY_HELP = `Usage: listscrub history [options] <history.jsonl>
 
@@ -26,8 +27,9 @@ export async function runHistory(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1) throw new ListscrubError('E_USAGE', 'history takes one history file.');
   const last = numberFlag(values, 'last', { integer: true, min: 1 }) ?? 20;
   const { entries, skipped } = await readHistory(positionals[0] as string, { last });
-  if (values.json === true) for (const entry of entries) io.stdout.write(`${JSON.stringify(entry)}\n`);
-  else io.stdout.write(`${formatHistoryTable(entries)}\n`);
-  for (const line of skipped) io.stderr.write(`listscrub: skipped line ${line.line} of the history: ${line.reason}\n`);
+  if (values.json === true) for (const entry of entries) io.stdout.write(`${terminalSafeJson(JSON.stringify(entry))}\n`);
+  // A history line is anyone's text once the file is writable by them: no cell may drive the terminal.
+  else io.stdout.write(`${terminalSafeLines(formatHistoryTable(entries))}\n`);
+  for (const line of skipped) io.stderr.write(`listscrub: skipped line ${line.line} of the history: ${terminalSafe(line.reason)}\n`);
   return EXIT.ok;
 }

@@ -2,15 +2,20 @@
 /** The only module that touches `process`: wires it into the CLI and sets the exit code. */
 import { run } from './run.js';
 
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-
 // Commands get a chance to stop cleanly (remove temporary files, keep previous outputs, let a
-// scheduled run finish); a second signal exits at once.
+// scheduled run finish); a second signal ends the process at once, by that signal's default action.
+// Not process.exit(): at exit libuv joins its threadpool, so one thread stuck in a blocking call
+// (an open() of a FIFO nobody writes to) kept a "exited" process alive for ever. The kernel ends it
+// here whatever the threads are doing; a shell sees the same status (128 + signal number).
+const dieBy = (signal: 'SIGINT' | 'SIGTERM'): void => {
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
+};
 const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
   const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
     resolve(signal);
-    process.once('SIGINT', () => process.exit(SIGNAL_EXIT.SIGINT));
-    process.once('SIGTERM', () => process.exit(SIGNAL_EXIT.SIGTERM));
+    process.once('SIGINT', () => dieBy('SIGINT'));
+    process.once('SIGTERM', () => dieBy('SIGTERM'));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

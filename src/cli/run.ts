@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isListscrubError } from '../errors.js';
 import { runCheck } from './check.js';
 import { EXIT, exitCodeFor, type CliIo } from './io.js';
+import { terminalSafe, terminalSafeLines } from './output.js';
 
 export const MAIN_HELP = `Usage: listscrub <command> [options]
 
@@ -58,7 +59,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     const command = await lazy(name);
     if (command === undefined) {
-      io.stderr.write(`listscrub: unknown command "${name}".\n\n${MAIN_HELP}\n`);
+      io.stderr.write(`listscrub: unknown command "${terminalSafe(name)}".\n\n${MAIN_HELP}\n`);
       return EXIT.usage;
     }
     return await command(rest, io);
@@ -69,11 +70,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (isClosedPipe(error)) return EXIT.ok;
     const code = exitCodeFor(error);
     if (isListscrubError(error)) {
-      io.stderr.write(`listscrub: ${error.message}\n`);
-      if (code === EXIT.usage && error.code === 'E_USAGE') io.stderr.write(`Run "listscrub ${name ?? ''} --help" for usage.\n`);
+      // Messages quote paths, lock files and job-file values, which anyone may have written.
+      io.stderr.write(`listscrub: ${terminalSafe(error.message)}\n`);
+      if (code === EXIT.usage && error.code === 'E_USAGE') io.stderr.write(`Run "listscrub ${terminalSafe(name ?? '')} --help" for usage.\n`);
     } else {
       // A bug, not a user mistake: keep the stack so it can be reported.
-      io.stderr.write(`listscrub: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      io.stderr.write(`listscrub: internal error: ${terminalSafeLines(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
     }
     return code;
   }

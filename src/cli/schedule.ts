@@ -5,11 +5,12 @@
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { ListscrubError } from '../errors.js';
-import { findJobConfig, loadJobConfig } from '../jobs/config.js';
+import { assertTrustedJobFile, findJobConfig, loadJobConfig } from '../jobs/config.js';
 import { startSchedule } from '../jobs/schedule.js';
 import { parseFlags, stringFlag } from './args.js';
 import { runCleanJob } from './clean.js';
 import { EXIT, exitCodeFor, type CliIo } from './io.js';
+import { terminalSafe } from './output.js';
 
 export const SCHEDULE_HELP = `Usage: listscrub schedule --cron "EXPR" [--config job.json]
 
@@ -37,11 +38,13 @@ export async function runSchedule(args: string[], io: CliIo): Promise<number> {
   if (positionals.length > 0) throw new ListscrubError('E_USAGE', 'schedule takes no file arguments; put the input in the job file.');
   const cron = stringFlag(values, 'cron');
   if (cron === undefined) throw new ListscrubError('E_USAGE', 'schedule needs --cron "EXPR", e.g. --cron "0 3 * * *".');
-  const configPath = stringFlag(values, 'config') ?? (await findJobConfig(io.cwd));
+  const explicitConfig = stringFlag(values, 'config');
+  const configPath = explicitConfig ?? (await findJobConfig(io.cwd));
+  if (explicitConfig === undefined && configPath !== null) await assertTrustedJobFile(configPath);
   if (configPath === null) throw new ListscrubError('E_USAGE', 'schedule needs a job file: --config job.json (or ./listscrub.config.json).');
   const file = resolve(io.cwd, configPath);
   await loadJobConfig(file); // fail now, not at 3 a.m., if the job file is wrong
-  const log = (line: string): void => void io.stderr.write(`${line}\n`);
+  const log = (line: string): void => void io.stderr.write(`${terminalSafe(line)}\n`);
   // Runs are unattended: their human output is replaced by the scheduler's one line per run.
   // A signal stops the schedule after the current run, so the run itself is never interrupted.
   const quietIo: CliIo = {
@@ -56,7 +59,8 @@ export async function runSchedule(args: string[], io: CliIo): Promise<number> {
     log,
     run: async () => {
       try {
-        // Re-read each time: editing the job file takes effect at the next run.
+        // Re-read each time: editing the job file takes effect at the next run (and is checked again).
+        if (explicitConfig === undefined) await assertTrustedJobFile(file);
         return await runCleanJob({ ...(await loadJobConfig(file)), quiet: true }, quietIo, file);
       } catch (error) {
         log(`listscrub: ${error instanceof Error ? error.message : String(error)}`);

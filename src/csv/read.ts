@@ -9,9 +9,10 @@
  * ListscrubErrors: thrown by openCsvInput when found in the first rows, emitted as an error on
  * `records` when found later (e.g. an invalid byte at line 90 000).
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { ListscrubError, isListscrubError } from '../errors.js';
+import { openRegularFile } from '../files/open-regular.js';
 import { describeFsError } from './fs-error.js';
 import { InputDecoder, normalizeEncoding, type CsvEncoding, type InputEncoding } from './decode.js';
 import { detectDelimiter, findEmailColumn, looksLikeAddress, normalizeHeaderName } from './detect.js';
@@ -230,16 +231,11 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
   } else {
     let handle: FileHandle;
     try {
-      handle = await open(options.input, 'r');
+      // A regular file only: a planted FIFO would block the open for ever (standard input is "-").
+      const opened = await openRegularFile(options.input);
+      handle = opened.handle;
+      totalBytes = opened.info.size;
     } catch (error) {
-      throw inputError(label, error);
-    }
-    try {
-      const stat = await handle.stat();
-      if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      totalBytes = stat.isFile() ? stat.size : null;
-    } catch (error) {
-      await handle.close().catch(() => undefined);
       throw inputError(label, error);
     }
     // autoClose: the handle is closed when the stream ends or is destroyed.
@@ -466,6 +462,18 @@ function quoteList(names: readonly string[]): string {
   return shown.join(', ') + (names.length > 20 ? `, … (${names.length} columns)` : '');
 }
 
+/**
+ * "the columns are ...", naming the header's cells only when they are column names. A first row
+ * holding an address is a subscriber's row read as a header (a headerless file): its cells are
+ * personal data, which must not reach stderr or the run history, so only the count is given.
+ */
+function describeColumns(header: readonly string[]): string {
+  if (header.some((cell) => cell.includes('@'))) {
+    return `the first row holds an address, so the file seems to have no header row (add --no-header); it has ${header.length} column${header.length === 1 ? '' : 's'}`;
+  }
+  return `the columns are ${quoteList(header)}`;
+}
+
 function resolveColumn(
   column: string | number | undefined,
   header: string[] | null,
@@ -494,7 +502,7 @@ function resolveColumn(
     }
     throw new ListscrubError(
       'E_NO_EMAIL_COLUMN',
-      `no column named ${JSON.stringify(column)}; the columns are ${quoteList(header)} — pass one of them (or its number) with --column`,
+      `no column named ${JSON.stringify(column)}; ${describeColumns(header)} — pass a column name or number with --column`,
     );
   }
   if (typeof column === 'number') {
@@ -502,7 +510,7 @@ function resolveColumn(
       throw new ListscrubError(
         'E_NO_EMAIL_COLUMN',
         `column ${column} does not exist: the input has ${width} column${width === 1 ? '' : 's'}` +
-          (header === null ? '' : ` (${quoteList(header)})`),
+          (header === null ? '' : ` (${describeColumns(header)})`),
       );
     }
     return { index: column - 1, name: nameAt(column - 1), source: 'option' };
@@ -513,7 +521,7 @@ function resolveColumn(
   const columns =
     header === null
       ? `the input has no header and no column of ${width === 1 ? 'its 1 column' : `its ${width} columns`} holds addresses`
-      : `the columns are ${quoteList(header)}`;
+      : describeColumns(header);
   throw new ListscrubError(
     'E_NO_EMAIL_COLUMN',
     `no email column found: ${columns}; name it with --column <name|number>`,

@@ -33,6 +33,8 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
+import { MAX_TTL_SECONDS } from '../dns/constants.js';
+import { readRegularFile } from '../files/open-regular.js';
 import { basename, dirname, join } from 'node:path';
 import { ListscrubError } from '../errors.js';
 import { inspectOutputTarget } from '../csv/write.js';
@@ -79,8 +81,16 @@ function identityOf(info: { dev: number; ino: number; size: number; mtimeMs: num
 }
 
 
-/** Load the cache, dropping entries that expired by `now` (epoch ms). Never throws. */
-export async function loadCacheFile(path: string, options: { now: number }): Promise<LoadedCache> {
+/**
+ * Load the cache, dropping entries that expired by `now` (epoch ms). Never throws.
+ *
+ * Expiries are not taken on trust: the file may have been edited by hand or planted. No answer we
+ * store lives longer than the maximum TTL (`maxTtlSeconds`, default MAX_TTL_SECONDS), so a later
+ * expiry is clamped to now + that maximum for a deliverable outcome, and an undeliverable outcome
+ * with such a lifetime is treated as absent: it removes rows, so when in doubt, ask DNS again.
+ */
+export async function loadCacheFile(path: string, options: { now: number; maxTtlSeconds?: number }): Promise<LoadedCache> {
+  const latest = options.now + (options.maxTtlSeconds ?? MAX_TTL_SECONDS) * 1000;
   const ignored = (problem: string): LoadedCache => ({
     snapshot: emptySnapshot(),
     warning: `DNS cache file ${path} ${problem}; it was ignored and will be rebuilt.`,
@@ -89,17 +99,14 @@ export async function loadCacheFile(path: string, options: { now: number }): Pro
   let text: string;
   let identity: string;
   try {
-    const file = await open(path, 'r');
-    try {
-      identity = identityOf(await file.stat());
-      text = await file.readFile('utf8');
-    } finally {
-      await file.close();
-    }
+    // A regular file only, opened without waiting: a FIFO planted at the cache path hung the run.
+    const read = await readRegularFile(path);
+    identity = identityOf(read.info);
+    text = read.text;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { snapshot: emptySnapshot() }; // first run: nothing to warn about
-    return ignored(`could not be read (${code ?? (error as Error).message})`);
+    return ignored(`could not be read (${code === 'EFTYPE' || code === undefined ? (error as Error).message : code})`);
   }
 
   let data: unknown;
@@ -124,7 +131,8 @@ export async function loadCacheFile(path: string, options: { now: number }): Pro
     if (isObject(outcome) && outcome.kind === 'unknown') continue; // never trust a remembered "don't know"
     if (!isCachedOutcome(outcome)) return ignored(`has a malformed entry for domain "${domain}"`);
     if (entry.expiresAt <= options.now) continue;
-    snapshot.domains.set(domain, { outcome: copyOutcome(outcome), expiresAt: entry.expiresAt });
+    if (entry.expiresAt > latest && outcome.kind === 'undeliverable') continue; // suspicious: ask DNS
+    snapshot.domains.set(domain, { outcome: copyOutcome(outcome), expiresAt: Math.min(entry.expiresAt, latest) });
   }
   for (const [host, entry] of Object.entries(data.hosts)) {
     if (
@@ -134,7 +142,8 @@ export async function loadCacheFile(path: string, options: { now: number }): Pro
       return ignored(`has a malformed entry for host "${host}"`);
     }
     if (entry.expiresAt <= options.now) continue;
-    snapshot.hosts.set(host, { addresses: [...(entry.addresses as string[])], expiresAt: entry.expiresAt });
+    if (entry.expiresAt > latest && entry.addresses.length === 0) continue; // "no such host", suspicious
+    snapshot.hosts.set(host, { addresses: [...(entry.addresses as string[])], expiresAt: Math.min(entry.expiresAt, latest) });
   }
   return { snapshot, identity };
 }

@@ -17,7 +17,9 @@
  *   mergeConfig can tell "not said" from "said"); the caller applies defaults.
  * - JSON only: no comments, no trailing commas (the syntax error says where). A UTF-8 BOM is fine.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
+import { readRegularFile } from '../files/open-regular.js';
+import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ListscrubError } from '../errors.js';
 import { describe } from '../options.js';
@@ -258,7 +260,7 @@ export function validateJobConfig(obj: unknown, source: string, options: { baseD
 export async function loadJobConfig(file: string): Promise<JobConfig> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readRegularFile(file)).text; // a FIFO at the path must not hang the run
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
@@ -283,6 +285,29 @@ export async function findJobConfig(cwd: string): Promise<string | null> {
     (s) => (s.isFile() ? candidate : null),
     () => null,
   );
+}
+
+/**
+ * Refuse an implicit job file (found in the working directory, not named with --config) that the
+ * running user did not write: whoever can write it chooses the outputs, the resolvers and the cache
+ * of a run that may be root's. Trusted: a regular file (or a link to one) owned by the running user
+ * or root, that neither its group nor others may write, and a link itself owned by one of those
+ * two, as the kernel's protected_symlinks rule would ask. Throws E_CONFIG saying why.
+ */
+export async function assertTrustedJobFile(file: string, uid: number = userInfo().uid): Promise<void> {
+  const refuse = (why: string): never => {
+    throw new ListscrubError(
+      'E_CONFIG',
+      `${file}: refused to use this job file found in the working directory: ${why}; name a job file you trust with --config`,
+    );
+  };
+  const trusted = (owner: number): boolean => owner === uid || owner === 0;
+  const link = await lstat(file);
+  if (link.isSymbolicLink() && !trusted(link.uid)) refuse(`it is a symbolic link owned by uid ${link.uid}`);
+  const info = await stat(file);
+  if (!info.isFile()) refuse('it is not a regular file');
+  if (!trusted(info.uid)) refuse(`it is owned by uid ${info.uid}, not by you (uid ${uid}) or root`);
+  if ((info.mode & 0o022) !== 0) refuse(`others may write it (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); chmod go-w it`);
 }
 
 /**

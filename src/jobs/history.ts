@@ -6,7 +6,8 @@
  * reports instead of failing: the history is for humans and must never stop a run.
  */
 import { constants as fsConstants } from 'node:fs';
-import { lstat, open, readFile } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
+import { readRegularFile } from '../files/open-regular.js';
 import { ListscrubError } from '../errors.js';
 
 export interface HistoryEntry {
@@ -72,7 +73,7 @@ export async function appendHistory(path: string, entry: HistoryEntry): Promise<
 export async function readHistory(path: string, options: { last?: number } = {}): Promise<HistoryRead> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readRegularFile(path)).text; // never waits on a FIFO planted at the path
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skipped: [] };
     throw new ListscrubError('E_INPUT', `cannot read the history file ${path}: ${(error as Error).message}`, { cause: error });

@@ -15,12 +15,19 @@
  * - the file is unreadable JSON (a crash between create and write) and older than `staleMs`
  *   or, without `staleMs`, older than CORRUPT_GRACE_MS.
  * A live pid on this host is never stale, however old: a long run must not lose its lock.
+ *
+ * What a lock says is only believed when it can only have been written by a listscrub run of ours:
+ * a regular file (not a link, FIFO or device) owned by the running user or root. Anything else at
+ * the lock path (a `{"pid": 1}` planted by another user in a shared directory, say) is not trusted
+ * and is replaced at once like a stale lock; if it cannot be replaced (another user's file in a
+ * sticky directory, for a non-root run), the run stops with an error saying so.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { hostname as osHostname } from 'node:os';
+import { lstat, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname as osHostname, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ListscrubError } from '../errors.js';
+import { fileKind, readRegularFile } from '../files/open-regular.js';
 
 export interface LockOptions {
   /** Age in ms after which a lock whose holder cannot be checked (another host, corrupt file) is stale. */
@@ -69,7 +76,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
 
     if (!(await takeOver(path, existing, text))) continue; // vanished meanwhile: create it normally
     const confirmed = await readLock(path);
-    if (confirmed !== 'missing' && confirmed !== 'corrupt' && confirmed.token === mine.token) {
+    if (confirmed !== 'missing' && confirmed !== 'corrupt' && !isUntrusted(confirmed) && confirmed.token === mine.token) {
       return handle(path, mine.token);
     }
     // Someone else took it over in the same instant and won the rename.
@@ -99,10 +106,31 @@ async function tryCreate(path: string, text: string): Promise<boolean> {
   return true;
 }
 
-async function readLock(path: string): Promise<LockContent | 'missing' | 'corrupt'> {
+/** A file at the lock path whose content is not believed (see the top of this file), and why. */
+interface Untrusted {
+  untrusted: string;
+  /** Which file it was (device:inode), so a takeover replaces only the file judged. */
+  identity: string;
+}
+
+type LockState = LockContent | 'missing' | 'corrupt' | Untrusted;
+
+function isUntrusted(state: LockState): state is Untrusted {
+  return typeof state === 'object' && 'untrusted' in state;
+}
+
+async function readLock(path: string): Promise<LockState> {
   let raw: string;
   try {
-    raw = await readFile(path, 'utf8');
+    const link = await lstat(path);
+    const identity = `${link.dev}:${link.ino}`;
+    if (!link.isFile()) return { untrusted: `it is ${fileKind(link)}`, identity };
+    const me = userInfo().uid;
+    if (link.uid !== me && link.uid !== 0) return { untrusted: `it is owned by uid ${link.uid}, not by this user (uid ${me}) or root`, identity };
+    const read = await readRegularFile(path);
+    // Swapped between the lstat and the open: judge again next round.
+    if (`${read.info.dev}:${read.info.ino}` !== identity) return { untrusted: 'it changed while being read', identity };
+    raw = read.text;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw new ListscrubError('E_OUTPUT', `cannot read the lock file ${path}: ${(error as Error).message}`, { cause: error });
@@ -122,7 +150,8 @@ async function readLock(path: string): Promise<LockContent | 'missing' | 'corrup
   return 'corrupt';
 }
 
-async function isStale(path: string, lock: LockContent | 'corrupt', staleMs: number | undefined, now: () => number): Promise<boolean> {
+async function isStale(path: string, lock: Exclude<LockState, 'missing'>, staleMs: number | undefined, now: () => number): Promise<boolean> {
+  if (isUntrusted(lock)) return true;
   if (lock !== 'corrupt' && lock.hostname === osHostname()) return !isAlive(lock.pid);
   if (lock === 'corrupt') {
     // Age from mtime: the content cannot be trusted.
@@ -151,21 +180,34 @@ function isAlive(pid: number): boolean {
  * window where two takers race; the caller's re-read decides who won. Returns false if the lock
  * vanished, so the caller goes back to the exclusive create.
  */
-async function takeOver(path: string, stale: LockContent | 'corrupt', text: string): Promise<boolean> {
+async function takeOver(path: string, stale: Exclude<LockState, 'missing'>, text: string): Promise<boolean> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   await writeFile(temp, text, { flag: 'wx', mode: 0o600 });
   try {
     const current = await readLock(path);
     // Gone: a rename now could clobber a lock someone creates with 'wx' this instant; go back to 'wx'.
     if (current === 'missing') return false;
-    const unchanged =
-      (current === 'corrupt' ? stale === 'corrupt' : stale !== 'corrupt' && current.token === stale.token && current.pid === stale.pid);
-    if (!unchanged) throw lockedError(path, current);
-    await rename(temp, path);
+    if (!sameLock(current, stale)) throw lockedError(path, current);
+    try {
+      await rename(temp, path);
+    } catch (error) {
+      if (!isUntrusted(stale)) throw error;
+      throw new ListscrubError(
+        'E_LOCKED',
+        `the lock file ${path} is not trusted (${stale.untrusted}) and cannot be replaced (${(error as Error).message}); remove it`,
+        { cause: error },
+      );
+    }
     return true;
   } finally {
     await rm(temp, { force: true });
   }
+}
+
+function sameLock(current: Exclude<LockState, 'missing'>, judged: Exclude<LockState, 'missing'>): boolean {
+  if (isUntrusted(judged)) return isUntrusted(current) && current.identity === judged.identity;
+  if (judged === 'corrupt' || current === 'corrupt' || isUntrusted(current)) return current === judged;
+  return current.token === judged.token && current.pid === judged.pid;
 }
 
 function handle(path: string, token: string): LockHandle {
@@ -176,12 +218,13 @@ function handle(path: string, token: string): LockHandle {
       released = true;
       const current = await readLock(path).catch(() => 'missing' as const);
       // Only remove it if it is still ours: a takeover after a long pause must not be undone.
-      if (current !== 'missing' && current !== 'corrupt' && current.token === token) await rm(path, { force: true });
+      if (current !== 'missing' && current !== 'corrupt' && !isUntrusted(current) && current.token === token) await rm(path, { force: true });
     },
   };
 }
 
-function lockedError(path: string, lock: LockContent | 'corrupt'): ListscrubError {
+function lockedError(path: string, lock: Exclude<LockState, 'missing'>): ListscrubError {
+  if (isUntrusted(lock)) return new ListscrubError('E_LOCKED', `the lock file ${path} changed hands while being replaced (${lock.untrusted}); try again`);
   if (lock === 'corrupt') {
     return new ListscrubError('E_LOCKED', `another listscrub run is creating the lock ${path}; if no run is active, delete it`);
   }

@@ -99,6 +99,6 @@ describe('docs/nightly', () => {
     expect(service).toMatch(/^OnFailure=listscrub-alert@%n\.service$/m);
     expect(service).toMatch(/^ExecStart=\/usr\/bin\/listscrub clean --config \/var\/lib\/listscrub\/job\.json$/m);
     expect(timer).toMatch(/^OnCalendar=\*-\*-\* 03:15:00$/m);
-    expect(crontab).toMatch(/^15 3 \* \* \* cd \/var\/lib\/listscrub && \/usr\/bin\/listscrub clean --config job\.json >> .* 2>&1 \|\| \/usr\/local\/bin\/listscrub-alert "\$\?" listscrub-nightly$/m);
+    expect(crontab).toMatch(/^15 3 \* \* \* umask 077 && cd \/var\/lib\/listscrub && \/usr\/bin\/listscrub clean --config job\.json >> .* 2>&1 \|\| \/usr\/local\/bin\/listscrub-alert "\$\?" listscrub-nightly$/m);
   });
 });

@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,7 +193,8 @@ describe('unreadable input', () => {
       throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
     });
     await expectError(openCsvInput({ input: path }), 'E_INPUT', /cannot read .*secret\.csv: permission denied/);
-    expect(vi.mocked(open)).toHaveBeenLastCalledWith(path, 'r');
+    // Read-only, never waiting on a FIFO (src/files/open-regular.ts).
+    expect(vi.mocked(open)).toHaveBeenLastCalledWith(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY);
   });
 
   test('a path through a regular file (ENOTDIR, a real failure whoever runs it)', async () => {
