@@ -35,7 +35,22 @@ const { getPublicKey } = require('mailauth/lib/tools.js') as MailauthTools;
 
 /** Evaluate SPF (RFC 7208) for one sending IP; a DNS failure comes back as temperror, never fail. */
 export async function evaluateSpf(sender: string, ip: string, helo: string | undefined, resolver: MailauthResolver): Promise<SpfOutcome> {
-  const response = await spf({ sender, ip, mta: 'listscrub', resolver, ...(helo === undefined ? {} : { helo }) });
+  // mailauth ignores some failed lookups (a SERVFAIL inside include: counts as "no match"), which
+  // would turn a DNS failure into fail. Any failed lookup makes the result temperror here.
+  let failed: string | undefined;
+  const watched: MailauthResolver = async (name, type) => {
+    try {
+      return await resolver(name, type);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== 'ENOTFOUND' && code !== 'ENODATA') failed ??= `${type} ${name}: ${code ?? 'error'}`;
+      throw error;
+    }
+  };
+  const response = await spf({ sender, ip, mta: 'listscrub', resolver: watched, ...(helo === undefined ? {} : { helo }) });
+  if (failed !== undefined && response.status.result !== 'pass') {
+    return { result: 'temperror', comment: `a DNS lookup failed (${failed})`, lookups: response.lookups ?? { count: 0, void: 0, limit: 10 } };
+  }
   return {
     result: response.status.result,
     comment: (response.status.comment ?? '').replace(/^listscrub: /, ''),

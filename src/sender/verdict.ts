@@ -26,7 +26,7 @@ export function fromFindings(check: CheckName, subject: string, evidence: string
   const status = worst(findings.map((f) => f.status));
   const top = findings.filter((f) => f.status === status);
   const result: SenderCheck = { check, subject, status, summary: top.map((f) => f.text).join(' '), evidence };
-  const fixes = [...new Set(findings.filter((f) => f.fix !== undefined && RANK[f.status] >= RANK.warn).map((f) => f.fix))];
+  const fixes = [...new Set(findings.filter((f) => f.fix !== undefined && f.status !== 'pass').map((f) => f.fix))];
   if (fixes.length > 0) result.fix = fixes.join(' ');
   const reply = top.find((f) => f.reply !== undefined)?.reply;
   if (reply !== undefined) result.reply = reply;

@@ -19,7 +19,7 @@ export interface ZoneEntry {
   A?: string[];
   AAAA?: string[];
   CNAME?: string;
-  /** One record per item: a string (cut into 255-byte character-strings) or its character-strings. */
+  /** One record per item: a string, or its character-strings; any string over 255 bytes is cut into 255-byte ones. */
   TXT?: Array<string | string[]>;
   /** Host names (for names under in-addr.arpa / ip6.arpa). */
   PTR?: string[];

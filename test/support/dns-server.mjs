@@ -47,11 +47,11 @@ function asciiName(name) {
   return domainToASCII(name.replace(/\.$/, '')) || name;
 }
 
-/** A TXT record's character-strings: an array as given; a string cut every 255 bytes (RFC 1035 3.3). */
+/** A TXT record's character-strings: each string (or each item of an array) cut every 255 bytes (RFC 1035 3.3). */
 function characterStrings(text) {
-  if (Array.isArray(text)) return text;
+  if (Array.isArray(text)) return text.flatMap((item) => characterStrings(item));
   const bytes = Buffer.from(text);
-  if (bytes.length <= 255) return text;
+  if (bytes.length <= 255) return [text];
   const chunks = [];
   for (let i = 0; i < bytes.length; i += 255) chunks.push(bytes.subarray(i, i + 255));
   return chunks;
