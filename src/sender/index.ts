@@ -62,7 +62,7 @@ async function runChecks(checker: DomainChecker, o: CheckedPreflight): Promise<S
 
 /** A check that concluded something while the resolver was (or turned) untrusted concludes nothing. */
 function distrust(check: SenderCheck, detail: string): SenderCheck {
-  if (check.status === 'not_checked' || check.status === 'unknown') return check;
+  if (check.status === 'not_checked') return check;
   return { check: check.check, subject: check.subject, status: 'unknown', summary: `Not checked: ${detail}`, evidence: check.evidence };
 }
 

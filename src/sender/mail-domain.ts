@@ -15,7 +15,7 @@ export async function checkMailDomain(checker: DomainChecker, domain: string, se
   const reply = outcome.reason === 'null_mx' ? REPLIES.senderNullMx : REPLIES.senderDomainNotFound;
   return single('mail_domain', domain, evidence, {
     status: 'fail',
-    text: `${domain} cannot receive mail (${outcome.detail}): receivers reject senders whose domain cannot take a bounce.`,
+    text: `${domain} cannot receive mail: ${outcome.detail}. Receivers reject senders whose domain cannot take a bounce.`,
     fix: `Give ${domain} an MX record pointing at a server that accepts bounces.`,
     reply: fill(reply, { SENDER: sender }),
   });
