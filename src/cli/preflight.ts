@@ -136,5 +136,6 @@ export async function runPreflight(args: string[], io: CliIo): Promise<number> {
   const report = await Promise.race([preflight(options), stopped]);
   if (typeof report === 'number') return report;
   io.stdout.write(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, useColor(io.stdout, io.env))}\n`);
+  if (!report.dns.healthy) io.stderr.write(`listscrub: DNS is unhealthy: ${report.dns.detail}\n`);
   return exitCodeForReport(report);
 }

@@ -61,9 +61,10 @@ async function runChecks(checker: DomainChecker, o: CheckedPreflight): Promise<S
 }
 
 /** A check that concluded something while the resolver was (or turned) untrusted concludes nothing. */
-function distrust(check: SenderCheck, detail: string): SenderCheck {
+function distrust(check: SenderCheck): SenderCheck {
   if (check.status === 'not_checked') return check;
-  return { check: check.check, subject: check.subject, status: 'unknown', summary: `Not checked: ${detail}`, evidence: check.evidence };
+  const summary = 'Not checked: the DNS resolver failed its health check (see dns.detail), so nothing is concluded from its answers.';
+  return { check: check.check, subject: check.subject, status: 'unknown', summary, evidence: check.evidence };
 }
 
 export async function preflight(options: PreflightOptions): Promise<PreflightReport> {
@@ -73,7 +74,7 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRep
     await checker.ready();
     let checks = await runChecks(checker, o);
     const dns = checker.health();
-    if (!dns.healthy) checks = checks.map((check) => distrust(check, dns.detail));
+    if (!dns.healthy) checks = checks.map(distrust);
     const counts = Object.fromEntries(CHECK_STATUSES.map((s) => [s, 0])) as Record<CheckStatus, number>;
     for (const check of checks) counts[check.status]++;
     const status = worst(checks.map((c) => c.status));

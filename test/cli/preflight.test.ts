@@ -64,7 +64,9 @@ describe('listscrub preflight', () => {
     expect(report.counts.fail).toBe(0);
     expect(report.counts.pass).toBe(0);
     expect(new Set(report.checks.map((c) => c.status))).toEqual(new Set(['unknown']));
-    expect(report.checks.find((c) => c.check === 'spf')?.summary).toMatch(/lying or filtered/);
+    expect(report.dns.detail).toMatch(/answered NXDOMAIN for gmail\.com, outlook\.com and yahoo\.com.*lying or filtered/);
+    expect(report.checks.find((c) => c.check === 'spf')?.summary).toMatch(/^Not checked: the DNS resolver failed its health check/);
+    expect(result.stderr).toMatch(/^listscrub: DNS is unhealthy: The DNS resolver at 127\.0\.0\.1:\d+ answered NXDOMAIN/);
   });
 
   it('usage mistakes: one line, exit 2, no stack trace', async () => {
