@@ -2,11 +2,13 @@
  * `listscrub preflight` end to end: the built CLI against the test DNS server, for a good sender, a
  * broken one, and a lying resolver (human output, --json, exit codes 0 / 6 / 3 / 2).
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreflightReport } from '../../src/index.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { GOOD_IP, PTR_IPS, TEST_DNSBL, LISTED_IP, senderZone } from '../support/sender-zones.js';
-import { run, STACK_LINE } from '../support/spawn.js';
+import { ROOT, run, STACK_LINE } from '../support/spawn.js';
 
 let server: DnsServer;
 let liar: DnsServer;
@@ -87,5 +89,17 @@ describe('listscrub preflight', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/6 sender problems found/);
     expect((await run(['--help'])).stdout).toMatch(/preflight --domain D/);
+  });
+
+  it('the README section documents every flag of --help, and the nightly docs run preflight before the send', async () => {
+    const help = (await run(['preflight', '--help'])).stdout;
+    const flags = [...help.slice(help.indexOf('Options:'), help.indexOf('DNS options:')).matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]);
+    expect(flags.length).toBeGreaterThanOrEqual(10);
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Sender preflight\n'), readme.indexOf('\n## Statuses, reason codes'));
+    for (const flag of flags.filter((f) => f !== '--help')) expect(section, flag).toContain(`\`${flag}`);
+    const script = await readFile(join(ROOT, 'docs', 'nightly', 'preflight-then-send.sh'), 'utf8');
+    expect(script.indexOf('listscrub preflight')).toBeLessThan(script.indexOf('listscrub clean'));
+    expect(readme).toContain('### Before the campaign: sender preflight');
   });
 });
