@@ -4,25 +4,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PreflightReport } from '../../src/index.js';
-import { startDnsServer, type DnsServer } from '../support/dns-server.js';
-import { GOOD_IP, PTR_IPS, TEST_DNSBL, LISTED_IP, senderZone } from '../support/sender-zones.js';
+import type { DnsServer } from '../support/dns-server.js';
+import { GOOD_IP, PTR_IPS, TEST_DNSBL, LISTED_IP } from '../support/sender-zones.js';
 import { ROOT, run, STACK_LINE } from '../support/spawn.js';
+import { useSenderServers } from '../sender/helpers.js';
 
-let server: DnsServer;
-let liar: DnsServer;
-
-beforeAll(async () => {
-  const zone = senderZone();
-  [server, liar] = await Promise.all([startDnsServer(zone), startDnsServer(zone, { mode: 'lie' })]);
-});
-afterAll(async () => {
-  await Promise.all([server.close(), liar.close()]);
-});
+const servers = useSenderServers();
 
 const GOOD = ['--domain', 'goodsender.com', '--ip', GOOD_IP, '--helo', 'mta1.goodsender.com', '--selector', 's1', '--bulk', '--dnsbl', TEST_DNSBL];
-const preflight = (args: string[], resolver = server) => run(['preflight', ...args, '--dns', resolver.address, '--dns-timeout', '500', '--dns-retries', '0'], { killAfterMs: 20_000 });
+const preflight = (args: string[], resolver: DnsServer = servers.server) => run(['preflight', ...args, '--dns', resolver.address, '--dns-timeout', '500', '--dns-retries', '0'], { killAfterMs: 20_000 });
 
 describe('listscrub preflight', () => {
   it('a good sender: every check passes, exit 0', async () => {
@@ -59,7 +51,7 @@ describe('listscrub preflight', () => {
   });
 
   it('a lying resolver: the canary check fails, nothing fails, everything is unknown, exit 3', async () => {
-    const result = await preflight([...GOOD, '--json'], liar);
+    const result = await preflight([...GOOD, '--json'], servers.liar);
     expect(result.code).toBe(3);
     const report = JSON.parse(result.stdout) as PreflightReport;
     expect(report.dns.healthy).toBe(false);

@@ -26,3 +26,23 @@ export function useSenderDns(): SenderDns {
   });
   return dns;
 }
+
+export interface SenderServers {
+  /** Serves the sender zones. */
+  server: DnsServer;
+  /** The same zones, answering NXDOMAIN for everything (a lying resolver). */
+  liar: DnsServer;
+}
+
+/** Start an honest and a lying server before the file's tests; stop both after. */
+export function useSenderServers(): SenderServers {
+  const servers = {} as SenderServers;
+  beforeAll(async () => {
+    const zone = senderZone();
+    [servers.server, servers.liar] = await Promise.all([startDnsServer(zone), startDnsServer(zone, { mode: 'lie' })]);
+  });
+  afterAll(async () => {
+    await Promise.all([servers.server?.close(), servers.liar?.close()]);
+  });
+  return servers;
+}

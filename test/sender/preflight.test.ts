@@ -1,20 +1,13 @@
 /** The library's preflight(options): whole runs against the test DNS server. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ListscrubError, preflight, type PreflightOptions } from '../../src/index.js';
-import { startDnsServer, type DnsServer } from '../support/dns-server.js';
-import { GOOD_IP, GOOD_IP6, TEST_DNSBL, senderZone } from '../support/sender-zones.js';
+import type { DnsServer } from '../support/dns-server.js';
+import { GOOD_IP, GOOD_IP6, TEST_DNSBL } from '../support/sender-zones.js';
+import { useSenderServers } from './helpers.js';
 
-let server: DnsServer;
-let liar: DnsServer;
-beforeAll(async () => {
-  const zone = senderZone();
-  [server, liar] = await Promise.all([startDnsServer(zone), startDnsServer(zone, { mode: 'lie' })]);
-});
-afterAll(async () => {
-  await Promise.all([server.close(), liar.close()]);
-});
+const servers = useSenderServers();
 
-const good = (extra: Partial<PreflightOptions> = {}, resolver = server): PreflightOptions => ({
+const good = (extra: Partial<PreflightOptions> = {}, resolver: DnsServer = servers.server): PreflightOptions => ({
   domain: 'goodsender.com',
   ips: [GOOD_IP, GOOD_IP6],
   helo: 'mta1.goodsender.com',
@@ -52,17 +45,17 @@ describe('preflight()', () => {
   });
 
   it('a lying resolver: after the failed canary check no question is sent, every check is unknown', async () => {
-    liar.resetStats();
-    const report = await preflight(good({}, liar));
+    servers.liar.resetStats();
+    const report = await preflight(good({}, servers.liar));
     expect(report.dns.healthy).toBe(false);
     expect(report.status).toBe('unknown');
     expect(report.checks.every((c) => c.status === 'unknown')).toBe(true);
-    const asked = new Set(liar.queries.map((q) => q.name));
+    const asked = new Set(servers.liar.queries.map((q) => q.name));
     expect(asked).toEqual(new Set(['gmail.com', 'outlook.com', 'yahoo.com']));
   });
 
   it('without --ip and --selector those checks are not_checked, with how to give them', async () => {
-    const report = await preflight({ domain: 'goodsender.com', dnsbl: false, dns: { servers: [server.address] } });
+    const report = await preflight({ domain: 'goodsender.com', dnsbl: false, dns: { servers: [servers.server.address] } });
     expect(report.checks.filter((c) => c.status === 'not_checked').map((c) => c.check)).toEqual(['dkim', 'spf_ip']);
     expect(report.checks.find((c) => c.check === 'spf_ip')?.fix).toMatch(/--ip/);
     expect(report.status).toBe('pass');
