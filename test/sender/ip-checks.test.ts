@@ -5,7 +5,7 @@ import { resolveLists } from '../../src/sender/dnsbl-lists.js';
 import { checkMailDomain } from '../../src/sender/mail-domain.js';
 import { isGenericName, checkReverseDns } from '../../src/sender/reverse-dns.js';
 import { ptrName } from '../../src/sender/ip-names.js';
-import { ERROR_IP, GOOD_IP, GOOD_IP6, LISTED_IP, ODD_IPS, PTR_IPS } from '../support/sender-zones.js';
+import { DBL_CODES, ERROR_IP, GOOD_IP, GOOD_IP6, LISTED_IP, ODD_IPS, PTR_IPS } from '../support/sender-zones.js';
 import { useSenderDns } from './helpers.js';
 
 const dns = useSenderDns();
@@ -118,6 +118,13 @@ describe('block lists', () => {
     expect(checks.map((c) => c.status)).toEqual(['fail', 'fail', 'unknown', 'pass']);
     expect(checks[1]?.summary).toMatch(/abused legitimate domain/);
     expect(checks[2]?.summary).toMatch(/IP address was sent to this domain list/);
+    const each = await run('dbl=dbl.dnsbl.test', [], DBL_CODES.map((code) => `code-${code}.com`));
+    expect(each.map((c) => c.status)).toEqual(DBL_CODES.map(() => 'fail'));
+    expect(each.map((c) => c.summary.replace(/^.*: /, ''))).toEqual([
+      'spam domain.', 'spammed redirector domain.', 'phishing domain.', 'malware domain.', 'botnet command-and-control domain.',
+      'abused legitimate domain, used in spam.', 'abused legitimate domain, spammed redirector.', 'abused legitimate domain, used in phishing.',
+      'abused legitimate domain, used for malware.', 'abused legitimate domain, botnet command-and-control.',
+    ]);
   });
 
   it('sends nothing through a well-known public resolver: not_checked with the fix', async () => {

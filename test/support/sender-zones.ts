@@ -123,6 +123,8 @@ const PTR_TRAPS: Zone = {
 /** IPs the test block list lists with 127.0.0.<code>, code 2 to 11. */
 export const LISTED_IP = (code: number): string => `93.184.221.${code}`;
 export const ERROR_IP = (last: 252 | 254 | 255): string => `93.184.222.${last}`;
+/** DBL's listing codes (127.0.1.x); code-<x>.com is listed with each. */
+export const DBL_CODES = [2, 3, 4, 5, 6, 102, 103, 104, 105, 106];
 export const ODD_IPS = { nonLoopback: '93.184.223.1', servfail: '93.184.223.2', silent: '93.184.223.3', outsideCodes: '93.184.223.4' };
 
 function blockListZones(): Zone {
@@ -137,6 +139,7 @@ function blockListZones(): Zone {
     'dbltest.com.dbl.dnsbl.test': { A: ['127.0.1.2'] },
     'spammer.com.dbl.dnsbl.test': { A: ['127.0.1.2'] },
     'abused.com.dbl.dnsbl.test': { A: ['127.0.1.102'] },
+    ...Object.fromEntries(DBL_CODES.map((code) => [`code-${code}.com.dbl.dnsbl.test`, { A: [`127.0.1.${code}`] }])),
     'ipsent.com.dbl.dnsbl.test': { A: ['127.0.1.255'] },
     // lying.dnsbl.test has no records: the test point is NXDOMAIN too (an expired zone, a rewriting resolver).
     // wild.dnsbl.test lists everything, its negative test point included.
