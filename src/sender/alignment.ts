@@ -27,7 +27,8 @@ function aligned(domain: string, from: string, strict: boolean): boolean {
 }
 
 export function checkAlignment(input: AlignmentInput): SenderCheck {
-  const { fromDomain, mailFromDomain, dkimDomains, dkimChecked, dmarc } = input;
+  const { fromDomain, mailFromDomain, dkimChecked, dmarc } = input;
+  const dkimDomains = [...new Set(input.dkimDomains)];
   // An unread DMARC record may ask for strict alignment: only a strict match is certain then.
   const spfStrict = !input.dmarcKnown || dmarc?.aspf?.toLowerCase() === 's';
   const dkimStrict = !input.dmarcKnown || dmarc?.adkim?.toLowerCase() === 's';

@@ -109,7 +109,9 @@ describe('alignment', () => {
   });
 
   it('a DKIM d= domain aligns when the mail-from does not', () => {
-    expect(checkAlignment({ ...base, mailFromDomain: 'esp.net', dkimDomains: ['example.com'] }).status).toBe('pass');
+    const byDkim = checkAlignment({ ...base, mailFromDomain: 'esp.net', dkimDomains: ['example.com', 'example.com'] });
+    expect(byDkim.status).toBe('pass');
+    expect(byDkim.summary).toBe('The From domain aligns with DKIM (d=example.com).');
     expect(checkAlignment({ ...base, mailFromDomain: 'esp.net', dkimDomains: ['esp.net'] }).status).toBe('fail');
   });
 
