@@ -10,9 +10,10 @@ import { REPLIES } from './replies.js';
 
 export interface DnsblList {
   kind: DnsblKind;
-  /** The zone asked; its label hides a DQS key. */
+  /** The zone asked; its label hides a DQS key; replyZone is the one a receiver's reply names. */
   zone: string;
   label: string;
+  replyZone: string;
   /** What is looked up: reversed IPs or domain names. */
   target: 'ip' | 'domain';
   /** Listing codes and their meaning. */
@@ -59,7 +60,7 @@ const DBL_CODES = {
   '127.0.1.106': 'abused legitimate domain, botnet command-and-control',
 };
 
-function base(kind: DnsblKind): Omit<DnsblList, 'zone' | 'label'> & { zone: string } {
+function base(kind: DnsblKind): Omit<DnsblList, 'label' | 'replyZone'> {
   const ipTest = { target: 'ip' as const, positive: '2.0.0.127', negative: '1.0.0.127' };
   switch (kind) {
     case 'zen':
@@ -96,9 +97,9 @@ export function resolveLists(specs: string[], dqsKey: string | undefined, sugges
     if (zoneOverride === '') throw new ListscrubError('E_OPTION', `dnsbl "${spec}" names no zone after "=".`);
     const list = base(kindText as DnsblKind);
     const dqs = DQS_ZONES[list.kind];
-    if (zoneOverride !== undefined) lists.push({ ...list, zone: zoneOverride, label: zoneOverride });
-    else if (dqsKey !== undefined && dqs !== undefined) lists.push({ ...list, zone: `${dqsKey}.${dqs}`, label: `<dqs-key>.${dqs}` });
-    else lists.push({ ...list, label: list.zone });
+    if (zoneOverride !== undefined) lists.push({ ...list, zone: zoneOverride, label: zoneOverride, replyZone: zoneOverride });
+    else if (dqsKey !== undefined && dqs !== undefined) lists.push({ ...list, zone: `${dqsKey}.${dqs}`, label: `<dqs-key>.${dqs}`, replyZone: list.zone });
+    else lists.push({ ...list, label: list.zone, replyZone: list.zone });
   }
   return lists;
 }

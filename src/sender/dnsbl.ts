@@ -52,7 +52,7 @@ function judge(list: DnsblList, subject: string, answer: QueryAnswer<AddressReco
     status: 'fail',
     text: `${subject} is listed on ${list.label}: ${[...new Set(meanings)].join('; ')}.`,
     fix: `Find and stop the cause, then ask for removal at the list's lookup page (${list.kind === 'zen' || list.kind === 'dbl' ? 'https://check.spamhaus.org' : list.zone}).`,
-    reply: fill(list.reply, { IP: subject, DOMAIN: subject, ZONE: list.zone.endsWith('spamhaus.net') ? list.kind === 'dbl' ? 'dbl.spamhaus.org' : 'zen.spamhaus.org' : list.label }),
+    reply: fill(list.reply, { IP: subject, DOMAIN: subject, ZONE: list.replyZone }),
   };
 }
 

@@ -138,6 +138,6 @@ describe('block lists', () => {
   it('names the lists: did-you-mean for a typo, DQS zones hide the key', () => {
     expect(() => resolveLists(['zne'], undefined, (given) => (given === 'zne' ? ' (did you mean "zen"?)' : ''))).toThrow(/unknown block list "zne" in dnsbl \(did you mean "zen"\?\)/);
     const [dqs] = resolveLists(['zen'], 'abc123', () => '');
-    expect(dqs).toMatchObject({ zone: 'abc123.zen.dq.spamhaus.net', label: '<dqs-key>.zen.dq.spamhaus.net' });
+    expect(dqs).toMatchObject({ zone: 'abc123.zen.dq.spamhaus.net', label: '<dqs-key>.zen.dq.spamhaus.net', replyZone: 'zen.spamhaus.org' });
   });
 });
