@@ -6,6 +6,7 @@
  *   checkAddress(address)     one address, one throwaway scrubber
  *   scrubCsv(options)         the whole clean job, as the CLI runs it
  *   analyzeAddress(cell)      the offline engine (pure, synchronous)
+ *   preflight(options)        the sender checks (SPF, DKIM, DMARC, PTR, block lists) before a campaign
  */
 export { createScrubber, checkAddress, type Scrubber } from './scrubber.js';
 export {

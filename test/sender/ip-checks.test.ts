@@ -135,6 +135,14 @@ describe('block lists', () => {
     expect(dns.server.queries).toEqual([]);
   });
 
+  it('with a DQS key, a public resolver is no reason to refuse (DQS answers through any resolver)', async () => {
+    const dqs = resolveLists(['zen'], 'abc123', () => '');
+    const [check] = await checkBlockLists({ query: dns.checker.query, servers: ['8.8.8.8'], lists: dqs, ips: [GOOD_IP], domains: [] });
+    // The test server has no DQS zone: its test points are NXDOMAIN, so the answer is unknown, but it was asked.
+    expect(check).toMatchObject({ subject: `<dqs-key>.zen.dq.spamhaus.net ${GOOD_IP}`, status: 'unknown' });
+    expect(check?.evidence[0]).toBe('A 10.220.184.93.<dqs-key>.zen.dq.spamhaus.net: NXDOMAIN (no such name)');
+  });
+
   it('names the lists: did-you-mean for a typo, DQS zones hide the key', () => {
     expect(() => resolveLists(['zne'], undefined, (given) => (given === 'zne' ? ' (did you mean "zen"?)' : ''))).toThrow(/unknown block list "zne" in dnsbl \(did you mean "zen"\?\)/);
     const [dqs] = resolveLists(['zen'], 'abc123', () => '');
