@@ -22,7 +22,7 @@ beforeAll(async () => {
     'exact.wild.org': { A: ['127.0.0.3'] },
     'flaky.org': { behaviorByType: { TXT: 'servfail', PTR: 'servfail' } },
   });
-  checker = createDomainChecker({ dns: { servers: [server.address], canary: [], timeoutMs: 500, retries: 0 } });
+  checker = createDomainChecker({ dns: { servers: [server.address], canary: [], timeoutMs: 5000, retries: 0 } });
 });
 afterAll(async () => {
   await checker.close();

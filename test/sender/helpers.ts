@@ -12,12 +12,12 @@ export interface SenderDns {
   checker: DomainChecker;
 }
 
-/** Start the server and a checker before the file's tests; stop both after. Short timeouts: drops are tested. */
+/** Start the server and a checker before the file's tests; stop both after. No retries: drops are tested (each waits the 2 s timeout). */
 export function useSenderDns(): SenderDns {
   const dns = {} as SenderDns;
   beforeAll(async () => {
     dns.server = await startDnsServer(senderZone());
-    dns.checker = createDomainChecker({ dns: { servers: [dns.server.address], timeoutMs: 300, retries: 0 } });
+    dns.checker = createDomainChecker({ dns: { servers: [dns.server.address], timeoutMs: 2000, retries: 0 } });
     await dns.checker.ready();
   });
   afterAll(async () => {

@@ -14,7 +14,7 @@ const good = (extra: Partial<PreflightOptions> = {}, resolver: DnsServer = serve
   selectors: ['s1'],
   bulk: true,
   dnsbl: TEST_DNSBL.split(','),
-  dns: { servers: [resolver.address], timeoutMs: 300, retries: 0 },
+  dns: { servers: [resolver.address] },
   ...extra,
 });
 
