@@ -6,6 +6,7 @@
  *   checkAddress(address)     one address, one throwaway scrubber
  *   scrubCsv(options)         the whole clean job, as the CLI runs it
  *   analyzeAddress(cell)      the offline engine (pure, synchronous)
+ *   preflight(options)        the sender checks (SPF, DKIM, DMARC, PTR, block lists) before a campaign
  */
 export { createScrubber, checkAddress, type Scrubber } from './scrubber.js';
 export {
@@ -21,6 +22,7 @@ export {
 } from './stream/index.js';
 export { scrubCsv, defaultOutputPaths, type ScrubCsvOptions, type Summary, type Progress } from './batch.js';
 export { analyzeAddress, normalizeAddress, suggestCorrection } from './address/index.js';
+export { preflight, CHECK_STATUSES, CHECK_NAMES, DNSBL_KINDS, type PreflightOptions, type PreflightReport, type SenderCheck, type CheckStatus, type CheckName, type DnsblKind, type PreflightStatus } from './sender/index.js';
 export { REASONS, type ReasonInfo } from './verdict.js';
 export { ListscrubError, isListscrubError, ERROR_CODES, type ErrorCode } from './errors.js';
 export {

@@ -23,6 +23,7 @@ export const EXIT = {
   dnsUnhealthy: 3,
   guardTripped: 4,
   locked: 5,
+  senderProblems: 6,
   sigint: 130,
   sigterm: 143,
 } as const;

@@ -13,6 +13,7 @@ export const MAIN_HELP = `Usage: listscrub <command> [options]
 Commands:
   clean <list.csv>        write a cleaned list and a report of removed rows
   check <address...>      check addresses and print one verdict each
+  preflight --domain D    will receivers accept mail from this sender? (SPF, DKIM, DMARC, PTR, block lists)
   history <file>          show the last runs recorded with --history
   schedule --cron EXPR    run a clean job on a schedule
 
@@ -27,6 +28,8 @@ async function lazy(name: string): Promise<Command | undefined> {
       return runCheck;
     case 'clean':
       return (await import('./clean.js')).runClean;
+    case 'preflight':
+      return (await import('./preflight.js')).runPreflight;
     case 'history':
       return (await import('./history.js')).runHistory;
     case 'schedule':

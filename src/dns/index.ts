@@ -42,7 +42,7 @@ import { DnsResolver, type QueryCounters } from './resolver.js';
 export * from './constants.js';
 export type { CacheSnapshot, CachedDomainEntry, CachedHostEntry, CachedOutcome, DnsCache } from './cache.js';
 export { isUsableAddress, unusableReason } from './ip.js';
-export { mapErrorCode } from './resolver.js';
+export { mapErrorCode, type QueryAnswer } from './resolver.js';
 
 export interface DomainChecker {
   /** Classify a lower-case ASCII domain. Never throws; uncertain outcomes are kind 'unknown'. */
@@ -61,6 +61,13 @@ export interface DomainChecker {
   cache: DnsCache;
   /** Stop the limiter (waiting queries are dropped), cancel timers and outstanding queries. */
   close(): Promise<void>;
+  /**
+   * One raw question through the same resolver, limiter, timeouts and retries (no cache, no health
+   * gate: the caller checks health()). Used by the sender preflight for TXT, PTR and block lists.
+   */
+  query: DnsResolver['query'];
+  /** The resolvers asked, as "ip" or "ip:port" (getServers()). */
+  servers(): string[];
 }
 
 export interface DomainCheckerOptions {
@@ -481,6 +488,8 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
       };
     },
     cache: cacheOf(state),
+    query: resolver.query.bind(resolver) as DnsResolver['query'],
+    servers: () => resolver.servers(),
     async close(): Promise<void> {
       if (state.closed) return;
       state.closed = true;

@@ -11,12 +11,15 @@
  *                                                            unreachable, counts as a timeout too)
  *   anything else (EFORMERR, EBADRESP, ECANCELLED, ...)     -> 'error'
  * c-ares' own query cache is off in Node (verified: repeated questions reach the server).
+ * TXT answers come back as one string per record, its character-strings joined (RFC 7208 3.3); an
+ * answer too big for UDP arrives truncated and c-ares asks again over TCP by itself (verified with
+ * the test server's 1,000-byte records). PTR answers are host names.
  */
 import { promises as dnsPromises } from 'node:dns';
 import type { QueryLimiter } from './limiter.js';
 import { MAX_BACKOFF_MS } from './constants.js';
 
-export type RecordType = 'MX' | 'A' | 'AAAA';
+export type RecordType = 'MX' | 'A' | 'AAAA' | 'TXT' | 'PTR';
 export type AnswerKind = 'ok' | 'nodata' | 'nxdomain' | 'servfail' | 'refused' | 'timeout' | 'error';
 export type FailureKind = Exclude<AnswerKind, 'ok' | 'nodata' | 'nxdomain'>;
 
@@ -72,6 +75,23 @@ export function mapErrorCode(code: string | undefined): Exclude<AnswerKind, 'ok'
 /** A follow-up after an early c-ares timeout is only worth it with at least this much time left. */
 const MIN_FOLLOW_UP_MS = 100;
 
+type Answered = MxRecord | AddressRecord | string;
+
+function ask(resolver: dnsPromises.Resolver, name: string, type: RecordType): Promise<Answered[]> {
+  switch (type) {
+    case 'MX':
+      return resolver.resolveMx(name);
+    case 'A':
+      return resolver.resolve4(name, { ttl: true });
+    case 'AAAA':
+      return resolver.resolve6(name, { ttl: true });
+    case 'TXT':
+      return resolver.resolveTxt(name).then((records) => records.map((chunks) => chunks.join('')));
+    case 'PTR':
+      return resolver.resolvePtr(name);
+  }
+}
+
 function isRetryable(kind: AnswerKind): boolean {
   return kind === 'timeout' || kind === 'servfail' || kind === 'error';
 }
@@ -100,9 +120,10 @@ export class DnsResolver {
   /** Ask, retrying failures; every attempt waits its turn in the limiter by `priority` (lower first). */
   query(name: string, type: 'MX', priority?: number): Promise<QueryAnswer<MxRecord>>;
   query(name: string, type: 'A' | 'AAAA', priority?: number): Promise<QueryAnswer<AddressRecord>>;
-  async query(name: string, type: RecordType, priority = 0): Promise<QueryAnswer<MxRecord | AddressRecord>> {
+  query(name: string, type: 'TXT' | 'PTR', priority?: number): Promise<QueryAnswer<string>>;
+  async query(name: string, type: RecordType, priority = 0): Promise<QueryAnswer<Answered>> {
     const { retries, backoffMs } = this.#options;
-    let last: QueryAnswer<MxRecord | AddressRecord> = { kind: 'error', code: 'ECANCELLED' };
+    let last: QueryAnswer<Answered> = { kind: 'error', code: 'ECANCELLED' };
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (this.#closed) return { kind: 'error', code: 'ECANCELLED' };
       if (attempt > 0) await this.#sleep(Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
@@ -118,7 +139,7 @@ export class DnsResolver {
     return last;
   }
 
-  async #attempt(name: string, type: RecordType): Promise<QueryAnswer<MxRecord | AddressRecord>> {
+  async #attempt(name: string, type: RecordType): Promise<QueryAnswer<Answered>> {
     const counters = this.#options.counters;
     const started = Date.now();
     let answer = await this.#ask(this.#resolver, name, type);
@@ -144,17 +165,12 @@ export class DnsResolver {
     return answer;
   }
 
-  async #ask(resolver: dnsPromises.Resolver, name: string, type: RecordType): Promise<QueryAnswer<MxRecord | AddressRecord>> {
+  async #ask(resolver: dnsPromises.Resolver, name: string, type: RecordType): Promise<QueryAnswer<Answered>> {
     const counters = this.#options.counters;
     counters.queries++;
     counters.queriesByType[type] = (counters.queriesByType[type] ?? 0) + 1;
     try {
-      const records =
-        type === 'MX'
-          ? await resolver.resolveMx(name)
-          : type === 'A'
-            ? await resolver.resolve4(name, { ttl: true })
-            : await resolver.resolve6(name, { ttl: true });
+      const records = await ask(resolver, name, type);
       return records.length === 0 ? { kind: 'nodata' } : { kind: 'ok', records };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'EUNKNOWN';

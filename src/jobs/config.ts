@@ -340,7 +340,7 @@ function definedOnly(value: Record<string, unknown>): Record<string, unknown> {
 
 
 /** ' (did you mean "x"?)' for a near miss: same letters ignoring case/-/_, or 1-2 edits away. */
-function suggestion(given: string, candidates: readonly string[]): string {
+export function suggestion(given: string, candidates: readonly string[]): string {
   const squash = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   const exact = candidates.find((c) => squash(c) === squash(given));
   if (exact) return ` (did you mean "${exact}"?)`;

@@ -10,19 +10,27 @@ export interface MxSpec {
   ttl?: number;
 }
 
-/** Records and behaviour of one name. Names may be Unicode (stored in punycode), any case. */
+/**
+ * Records and behaviour of one name. Names may be Unicode (stored in punycode), any case. A name
+ * `*.zone` answers for every name under `zone` without an entry of its own.
+ */
 export interface ZoneEntry {
   MX?: MxSpec[];
   A?: string[];
   AAAA?: string[];
   CNAME?: string;
-  TXT?: string[];
+  /** One record per item: a string, or its character-strings; any string over 255 bytes is cut into 255-byte ones. */
+  TXT?: Array<string | string[]>;
+  /** Host names (for names under in-addr.arpa / ip6.arpa). */
+  PTR?: string[];
+  /** Answer SOA queries at this name (the server's synthetic SOA for it). */
+  SOA?: true;
   /** TTL of this name's records (default 300). */
   ttl?: number;
   /** Applies to every query type at this name. */
   behavior?: Behavior;
   /** Overrides `behavior` for one query type (e.g. `{ AAAA: 'drop' }`). */
-  behaviorByType?: Partial<Record<'MX' | 'A' | 'AAAA' | 'CNAME' | 'TXT', Behavior>>;
+  behaviorByType?: Partial<Record<'MX' | 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'PTR' | 'SOA', Behavior>>;
 }
 
 export type Zone = Record<string, ZoneEntry>;

@@ -13,6 +13,11 @@
 //     and the final records; the rcode is that of the last name in the chain;
 //   - UDP answers larger than 512 bytes (or the EDNS payload size the client offered) are sent
 //     truncated (TC bit, no records) so the client retries over TCP.
+//   - TXT entries may be one string (split into 255-byte character-strings when longer, as zone
+//     file tools do) or an array of character-strings; PTR entries are host names; SOA is answered
+//     at names whose entry says `SOA: true` (NODATA elsewhere, as before);
+//   - a name `*.zone` answers for every name under `zone` that has no entry of its own (RFC 4592,
+//     simplified: the closest wildcard wins), for block-list zones that list everything.
 // Behaviours for failure tests: per-name 'servfail' | 'refused' | 'drop' | 'nxdomain' | 'delay:MS',
 // server modes 'lie' (NXDOMAIN for everything), 'servfail', 'refused', 'drop', seeded random
 // dropRate/servfailRate, a global latency, and a catch-all entry answered for unknown names.
@@ -40,6 +45,16 @@ function asciiName(name) {
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(name)) return name;
   return domainToASCII(name.replace(/\.$/, '')) || name;
+}
+
+/** A TXT record's character-strings: each string (or each item of an array) cut every 255 bytes (RFC 1035 3.3). */
+function characterStrings(text) {
+  if (Array.isArray(text)) return text.flatMap((item) => characterStrings(item));
+  const bytes = Buffer.from(text);
+  if (bytes.length <= 255) return [text];
+  const chunks = [];
+  for (let i = 0; i < bytes.length; i += 255) chunks.push(bytes.subarray(i, i + 255));
+  return chunks;
 }
 
 /** mulberry32: a tiny seeded PRNG so flaky-server tests (and the bench's generated lists) are reproducible. */
@@ -90,6 +105,10 @@ export async function startDnsServer(zone = {}, opts = {}) {
 
   function lookup(name) {
     if (records.has(name)) return records.get(name);
+    for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
+      const wildcard = records.get('*' + name.slice(dot));
+      if (wildcard !== undefined) return wildcard;
+    }
     if (catchAll !== undefined) return catchAll;
     return undefined;
   }
@@ -138,8 +157,12 @@ export async function startDnsServer(zone = {}, opts = {}) {
       }
     }
     if (type === 'TXT' && entry.TXT) {
-      for (const text of entry.TXT) out.push({ name: ownerAsAsked, type: 'TXT', class: 'IN', ttl, data: text });
+      for (const text of entry.TXT) out.push({ name: ownerAsAsked, type: 'TXT', class: 'IN', ttl, data: characterStrings(text) });
     }
+    if (type === 'PTR' && entry.PTR) {
+      for (const host of entry.PTR) out.push({ name: ownerAsAsked, type: 'PTR', class: 'IN', ttl, data: asciiName(host) });
+    }
+    if (type === 'SOA' && entry.SOA) out.push({ ...soa(normalizeName(ownerAsAsked)), name: ownerAsAsked });
     if (type === 'CNAME' && entry.CNAME) {
       out.push({ name: ownerAsAsked, type: 'CNAME', class: 'IN', ttl, data: asciiName(entry.CNAME) });
     }
