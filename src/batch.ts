@@ -15,6 +15,8 @@ import { cacheFileIdentity, loadCacheFile, saveCacheFile, type CacheSnapshot, ty
 import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
 import { describe, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
+import type { HistoryEntry } from './jobs/history.js';
+import { openRunReport, type RunReport } from './report/index.js';
 import { DedupeSet, createScrubStream, markDuplicates, type ScrubbedRow } from './stream/index.js';
 import { DROP_CHOICES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus } from './types.js';
 
@@ -57,6 +59,10 @@ export interface ScrubCsvOptions extends CheckOptions {
   onProgress?: (progress: Progress) => void;
   /** Reuse a scrubber (its cache and limiter); it is not closed. */
   scrubber?: Scrubber;
+  /** Also write a self-contained HTML page about the run here (src/report/). */
+  html?: string;
+  /** Earlier runs (oldest first, from the history file) to show as a trend on the HTML page. */
+  htmlHistory?: readonly HistoryEntry[];
 }
 
 export interface Progress {
@@ -84,6 +90,8 @@ export interface Summary {
   guard?: { maxInvalidRate: number; removedRate: number; detail: string };
   /** Warnings worth showing (e.g. encoding notes). */
   warnings: string[];
+  /** The HTML page written (option html). */
+  html?: string;
 }
 
 export function defaultOutputPaths(input: string): { output: string; report: string } {
@@ -202,6 +210,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
   let outputFailure: ListscrubError | undefined;
   // Stops the main pipeline (and any wait for 'drain') on an interrupt or an output failure.
   const stop = new AbortController();
+  let page: RunReport | null = null;
   const onInterrupt = (): void => stop.abort(options.signal?.reason);
   if (options.signal?.aborted) onInterrupt();
   else options.signal?.addEventListener('abort', onInterrupt, { once: true });
@@ -232,6 +241,9 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     writers.push(cleanedTarget);
     const reportTarget = await createAtomicFileWriter(reportPath);
     writers.push(reportTarget);
+    if (options.html !== undefined) {
+      page = await openRunReport(options.html, { delimiter: input.delimiter, startedAt: new Date(started), otherPaths: [options.input, outputPath, reportPath] });
+    }
 
     // The cleaned list keeps the input's delimiter and line ending; the report is plain CSV.
     // Rows are formatted a batch at a time (ROUTE_BATCH rows per write: one stream hop and one string
@@ -293,6 +305,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
         drop.has(verdict.reason) ||
         (verdict.alsoFound !== undefined && drop.has(verdict.alsoFound));
       const record = Array.isArray(row.record) ? row.record : [];
+      page?.add(row);
       if (remove) {
         removed += 1;
         const cells = [
@@ -426,11 +439,12 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       }
     }
     summary.durationMs = Date.now() - started;
+    if (page !== null) summary.html = await page.finish(summary, options.htmlHistory);
     return summary;
   } catch (error) {
     // Taken before abort(): aborting the writers makes their pipelines fail too (premature close).
     const failure = outputFailure ?? error;
-    await Promise.allSettled(writers.map((writer) => writer.abort()));
+    await Promise.allSettled([...writers, ...(page === null ? [] : [page])].map((writer) => writer.abort()));
     if (options.signal?.aborted) throw new ListscrubError('E_ABORTED', 'The run was interrupted; previous outputs were left untouched.', { cause: error });
     throw failure;
   } finally {

@@ -5,7 +5,8 @@ import { scrubCsv, type Progress, type ScrubCsvOptions, type Summary } from '../
 import { ListscrubError } from '../errors.js';
 import { ROW_STATUSES } from '../types.js';
 import { ENCODINGS, findJobConfig, loadJobConfig, mergeConfig, type JobConfig } from '../jobs/config.js';
-import { appendHistory, formatDuration } from '../jobs/history.js';
+import { appendHistory, formatDuration, readHistory } from '../jobs/history.js';
+import { TREND_RUNS } from '../report/index.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
 import { paintStatus } from './output.js';
@@ -26,6 +27,8 @@ Output:
   --annotate              append email_status and email_reason columns to the cleaned list
   --normalize             write the normalized address in place of the original
   --summary FILE          write the JSON summary to FILE
+  --html FILE             write a self-contained HTML report of the run to FILE (with --history,
+                          it also shows the last 30 runs)
   --json                  print the JSON summary on stdout instead of the human summary
   -q, --quiet             no progress bar and no human summary
 Policy:
@@ -63,6 +66,7 @@ export const CLEAN_FLAGS = {
   normalize: { type: 'boolean' },
   'max-invalid-rate': { type: 'string' },
   summary: { type: 'string' },
+  html: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   config: { type: 'string' },
@@ -132,6 +136,8 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   if (values['no-lock'] === true) job.lock = false;
   const summary = stringFlag(values, 'summary');
   if (summary !== undefined) job.summary = summary;
+  const html = stringFlag(values, 'html');
+  if (html !== undefined) job.html = html;
   if (values.quiet === true) job.quiet = true;
   if (values.json === true) job.json = true;
   return job;
@@ -168,6 +174,7 @@ export function formatSummary(summary: Summary, color: boolean): string {
   else {
     if (summary.output !== null && summary.output !== '-') lines.push(`  cleaned list: ${summary.output}`);
     if (summary.report !== null) lines.push(`  report:       ${summary.report}`);
+    if (summary.html !== undefined) lines.push(`  html report:  ${summary.html}`);
   }
   for (const warning of summary.warnings) lines.push(`  warning: ${warning}`);
   return `${lines.join('\n')}\n`;
@@ -201,6 +208,8 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
   const { history, summary: summaryPath, quiet: _quiet, json: _json, cacheTtl, ...rest } = job;
   const options: ScrubCsvOptions = { ...rest, input: job.input };
   if (cacheTtl !== undefined) options.cacheTtl = cacheTtl;
+  // The HTML page's trend: the runs before this one (this run is added by the page itself).
+  if (job.html !== undefined && history !== undefined) options.htmlHistory = (await readHistory(history, { last: TREND_RUNS - 1 })).entries;
   // Precedence for resolvers: flags, then the job file, then $LISTSCRUB_DNS, then the system's.
   if (options.dns !== false && options.dns?.servers === undefined && io.env.LISTSCRUB_DNS) {
     options.dns = { ...options.dns, servers: listFlag(io.env.LISTSCRUB_DNS) ?? [] };
