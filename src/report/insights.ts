@@ -8,7 +8,7 @@ import type { ReasonCode, RowVerdict } from '../types.js';
 
 /** Rows shown per table on the page. */
 export const TOP_N = 50;
-/** Keys a table tracks before it forgets its rarest ones (see BoundedCounter.prune). */
+/** Keys a table tracks before it forgets its rarest ones (then it forgets the rarer half). */
 export const MAX_TRACKED = 10_000;
 /** Characters of a malformed record's text kept for the page. */
 export const RAW_TEXT_LIMIT = 300;
@@ -84,14 +84,14 @@ class BoundedCounter<T extends { rows: number }> {
   }
 
   /**
-   * Forget the rarest keys until half the room is free. Keys that matter (many rows) survive, since
-   * they grow faster than the threshold; a forgotten key that comes back starts again from zero.
+   * Forget the rarer half of the keys. Keys that matter (many rows) survive, since they grow faster
+   * than newcomers; a forgotten key that comes back starts again from zero.
    */
   private prune(): void {
     this.approximate = true;
-    for (let threshold = 1; this.entries.size >= MAX_TRACKED / 2; threshold *= 2) {
-      for (const [key, entry] of this.entries) if (entry.rows <= threshold) this.entries.delete(key);
-    }
+    const kept = [...this.entries].sort((a, b) => b[1].rows - a[1].rows).slice(0, MAX_TRACKED / 2);
+    this.entries.clear();
+    for (const [key, entry] of kept) this.entries.set(key, entry);
   }
 
   ranked(): Ranked<T> {
