@@ -139,7 +139,7 @@ function suggestionsSection(insights: ReportInsights): string {
     table(
       'Suggested corrections, most rows first',
       ['as written', 'suggested', { text: 'rows', numeric: true }, 'for example'],
-      top.map((g) => [{ text: g.from, raw: true }, { text: g.to, raw: true }, { text: count(g.rows), numeric: true, metric: `suggestion:${g.from}` }, { text: g.example, raw: true }]),
+      top.map((g) => [{ text: g.from, raw: true, code: true }, { text: g.to, raw: true, code: true }, { text: count(g.rows), numeric: true, metric: `suggestion:${g.from}` }, { text: g.example, raw: true, code: true }]),
       ['total', '', { text: count(rows), numeric: true, metric: 'suggestions:rows' }, ''],
     );
   return section('suggestions', 'Typo suggestions', body);
@@ -153,7 +153,7 @@ function malformedSection(insights: ReportInsights): string {
     table(
       'Malformed records with their line in the input and their text',
       [{ text: 'line', numeric: true }, 'problem', 'text'],
-      first.map((m) => [{ text: m.line === null ? '' : String(m.line), numeric: true }, m.message, { text: m.raw, raw: true }]),
+      first.map((m) => [{ text: m.line === null ? '' : String(m.line), numeric: true }, m.message, { text: m.raw, raw: true, code: true }]),
       ['total', { text: count(rows), numeric: true, metric: 'malformed:rows' }, ''],
     );
   return section('malformed', 'Malformed records', body);

@@ -49,7 +49,7 @@ function cell(input: CellInput, tag: 'td' | 'th'): string {
   const c: Cell = typeof input === 'string' ? { text: input } : input;
   const className = c.numeric ? 'num' : c.raw ? 'raw' : c.nowrap ? 'nowrap' : '';
   const attrs = `${className === '' ? '' : ` class="${className}"`}${c.metric === undefined ? '' : ` data-metric="${escapeHtml(c.metric)}"`}`;
-  const body = c.code || c.raw ? `<code>${escapeHtml(c.text)}</code>` : escapeHtml(c.text);
+  const body = c.code ? `<code>${escapeHtml(c.text)}</code>` : escapeHtml(c.text);
   return `<${tag}${attrs}>${body}</${tag}>`;
 }
 
