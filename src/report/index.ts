@@ -45,7 +45,7 @@ export interface RunReport {
 }
 
 /**
- * Opened before the run reads anything, so an unwritable path fails the run at once (E_OUTPUT) instead
+ * Opened before any row is checked, so an unwritable path fails the run at once (E_OUTPUT) instead
  * of after the outputs were replaced. `delimiter` joins a malformed record's cells (see insights.ts).
  */
 export async function openRunReport(path: unknown, options: { delimiter: string; startedAt: Date; otherPaths: readonly string[] }): Promise<RunReport> {

@@ -17,7 +17,7 @@ export const RAW_TEXT_LIMIT = 300;
  * Reasons about the address itself, not its domain: everything else (the DNS reasons, disposable,
  * typo_domain, and any reason added later, such as SMTP findings) counts against the domain.
  */
-const ADDRESS_LEVEL: ReadonlySet<ReasonCode | string> = new Set(['ok', 'syntax', 'unusual_syntax', 'role_account', 'duplicate', 'malformed_row']);
+const ADDRESS_LEVEL: ReadonlySet<string> = new Set<ReasonCode>(['ok', 'syntax', 'unusual_syntax', 'role_account', 'duplicate', 'malformed_row']);
 
 export interface DomainCost {
   domain: string;
@@ -131,8 +131,9 @@ export function createInsightsCollector(delimiter = ','): InsightsCollector {
         const change = suggestedChange(verdict.input.trim(), verdict.suggestion);
         suggestions.add(`${change.from}\n${change.to}`, () => ({ ...change, rows: 0, example: verdict.input }));
       }
+      if (ADDRESS_LEVEL.has(verdict.reason)) return;
       const domain = domainOf(verdict.address);
-      if (domain !== null && !ADDRESS_LEVEL.has(verdict.reason)) {
+      if (domain !== null) {
         domains.add(domain, () => ({ domain, rows: 0, reasons: new Map() }), (entry) => {
           const reason = entry.reasons.get(verdict.reason);
           if (reason === undefined) entry.reasons.set(verdict.reason, { rows: 1, evidence: verdict.detail });
