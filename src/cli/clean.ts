@@ -5,8 +5,8 @@ import { scrubCsv, type Progress, type ScrubCsvOptions, type Summary } from '../
 import { ListscrubError } from '../errors.js';
 import { ROW_STATUSES } from '../types.js';
 import { ENCODINGS, findJobConfig, loadJobConfig, mergeConfig, type JobConfig } from '../jobs/config.js';
-import { appendHistory, formatDuration, readHistory } from '../jobs/history.js';
-import { TREND_RUNS } from '../report/index.js';
+import { appendHistory, formatDuration } from '../jobs/history.js';
+import { earlierRuns } from '../report/index.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
 import { paintStatus } from './output.js';
@@ -208,8 +208,9 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
   const { history, summary: summaryPath, quiet: _quiet, json: _json, cacheTtl, ...rest } = job;
   const options: ScrubCsvOptions = { ...rest, input: job.input };
   if (cacheTtl !== undefined) options.cacheTtl = cacheTtl;
-  // The HTML page's trend: the runs before this one (this run is added by the page itself).
-  if (job.html !== undefined && history !== undefined) options.htmlHistory = (await readHistory(history, { last: TREND_RUNS - 1 })).entries;
+  // The HTML page's trend: the runs before this one (the page adds this run itself).
+  const trend = job.html !== undefined && history !== undefined ? await earlierRuns(history) : undefined;
+  if (trend?.entries !== undefined) options.htmlHistory = trend.entries;
   // Precedence for resolvers: flags, then the job file, then $LISTSCRUB_DNS, then the system's.
   if (options.dns !== false && options.dns?.servers === undefined && io.env.LISTSCRUB_DNS) {
     options.dns = { ...options.dns, servers: listFlag(io.env.LISTSCRUB_DNS) ?? [] };
@@ -240,6 +241,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
   } finally {
     if (showProgress) io.stderr.write('\r\u001b[2K');
   }
+  if (trend?.warning !== undefined) summary?.warnings.push(trend.warning);
   if (history !== undefined) {
     // Failed runs are recorded too, a refused one (exit 5, another run held the lock) included: a
     // nightly job's history should show the nights it did not run, and why.

@@ -6,9 +6,10 @@
 import { basename, dirname, resolve } from 'node:path';
 import { cleanStaleTempFiles, createAtomicFileWriter, type AtomicWriter } from '../csv/write.js';
 import { ListscrubError } from '../errors.js';
-import type { HistoryEntry } from '../jobs/history.js';
+import { readHistory, type HistoryEntry } from '../jobs/history.js';
 import { describe } from '../options.js';
 import { renderRunPage, type RunSummary } from './html.js';
+import { TREND_RUNS } from './trend.js';
 import { createInsightsCollector, type InsightsCollector } from './insights.js';
 
 export { renderRunPage, exitCodeOfRun, type RunPageData, type RunSummary } from './html.js';
@@ -67,4 +68,16 @@ export async function openRunReport(path: unknown, options: { delimiter: string;
     },
     abort: () => writer.abort(),
   };
+}
+
+/**
+ * The runs before this one, for the run page's trend. The history must never stop a run: a file that
+ * cannot be read gives no trend and a warning (the run's append will then most likely warn too).
+ */
+export async function earlierRuns(history: string): Promise<{ entries?: HistoryEntry[]; warning?: string }> {
+  try {
+    return { entries: (await readHistory(history, { last: TREND_RUNS - 1 })).entries };
+  } catch (error) {
+    return { warning: `${(error as Error).message}; the HTML report has no trend.` };
+  }
 }

@@ -3,7 +3,7 @@
  * themselves): the job file key, the library option, and how a bad page path or a bad combination of
  * flags fails. The page's numbers are read back from its data-metric tags.
  */
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scrubCsv } from '../../src/batch.js';
@@ -96,6 +96,18 @@ describe('the HTML report when something is wrong', () => {
     const html = await readFile(join(dir, 'page.html'), 'utf8');
     expect(html).toContain('NOT REPLACED: ');
     expect(await exists(join(dir, 'subscribers.clean.csv'))).toBe(false);
+  });
+
+  it('a history that cannot be read gives a page without a trend and a warning, not a failed run', async () => {
+    const dir = await workdir(['subscribers.csv'], SAMPLES);
+    await mkdir(join(dir, 'runs.jsonl')); // a directory where the history file should be
+    const result = await run(['clean', 'subscribers.csv', '--no-dns', '--history', 'runs.jsonl', '--html', 'page.html', '--json'], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as SummaryJson;
+    expect(summary.warnings).toContainEqual(expect.stringMatching(/^cannot read the history file runs\.jsonl: .*; the HTML report has no trend\.$/));
+    const html = await readFile(join(dir, 'page.html'), 'utf8');
+    expect(html).toContain('data-metric="rows">302<');
+    expect(html).not.toContain('id="trend"');
   });
 
   it('history --html with --json is a usage error; a missing history makes a page that says so', async () => {
