@@ -154,7 +154,7 @@ function malformedSection(insights: ReportInsights): string {
       'Malformed records with their line in the input and their text',
       [{ text: 'line', numeric: true }, 'problem', 'text'],
       first.map((m) => [{ text: m.line === null ? '' : String(m.line), numeric: true }, m.message, { text: m.raw, raw: true, code: true }]),
-      ['total', { text: count(rows), numeric: true, metric: 'malformed:rows' }, ''],
+      [{ text: count(rows), numeric: true, metric: 'malformed:rows' }, 'records in all', ''],
     );
   return section('malformed', 'Malformed records', body);
 }

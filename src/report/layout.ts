@@ -54,11 +54,11 @@ function cell(input: CellInput, tag: 'td' | 'th'): string {
 }
 
 /** A table with a caption; `foot` is a row of totals. */
-export function table(caption: string, head: readonly CellInput[], rows: readonly (readonly CellInput[])[], foot?: readonly CellInput[]): string {
+export function table(caption: string, head: readonly CellInput[], rows: readonly (readonly CellInput[])[], foot?: readonly CellInput[], className?: string): string {
   const headHtml = `<thead><tr>${head.map((h) => cell(h, 'th')).join('')}</tr></thead>`;
   const bodyHtml = `<tbody>${rows.map((row) => `<tr>${row.map((c) => cell(c, 'td')).join('')}</tr>`).join('')}</tbody>`;
   const footHtml = foot === undefined ? '' : `<tfoot><tr>${foot.map((c) => cell(c, 'td')).join('')}</tr></tfoot>`;
-  return `<div class="scroll"><table><caption>${escapeHtml(caption)}</caption>${headHtml}${bodyHtml}${footHtml}</table></div>`;
+  return `<div class="scroll"><table${className === undefined ? '' : ` class="${className}"`}><caption>${escapeHtml(caption)}</caption>${headHtml}${bodyHtml}${footHtml}</table></div>`;
 }
 
 /** A section with a heading; `body` is already HTML. */
@@ -88,6 +88,7 @@ h2{font-size:1.15em;margin:1.6em 0 .5em;border-bottom:1px solid #d5d9de;padding-
 .chart text{fill:#1d232a}
 .chart .code{font-weight:700;fill:#c62828}
 .scroll{overflow-x:auto;max-width:100%}
+table.wide{min-width:900px}
 table{border-collapse:collapse;width:100%;background:#fff;margin:8px 0}
 caption{text-align:left;color:#5b6570;padding:4px 0}
 th,td{border:1px solid #d5d9de;padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}

@@ -65,6 +65,9 @@ export function trendSection(entries: readonly HistoryEntry[], heading = `Last $
       'Runs, oldest first',
       ['time', { text: 'exit', numeric: true }, { text: 'rows', numeric: true }, { text: 'removed', numeric: true }, { text: 'removed %', numeric: true }, { text: 'unknown %', numeric: true }, 'DNS', { text: 'duration', numeric: true }, 'why not 0'],
       runs.map(trendRow),
+      undefined,
+      // Nine columns: on a phone the table scrolls sideways in its box rather than squeezing each column.
+      'wide',
     );
   return section('trend', heading, body);
 }

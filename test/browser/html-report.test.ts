@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeWorkdirs, SAMPLES, workdir } from '../support/cli.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { sampleZone } from '../support/sample-zone.mjs';
-import { run, STACK_LINE, type SummaryJson } from '../support/spawn.js';
+import { run, STACK_LINE, type CliResult, type SummaryJson } from '../support/spawn.js';
 import type { HistoryEntry } from '../../src/jobs/history.js';
 import { asNumber, launchBrowser, metrics, openPage, overflowsHorizontally, screenshot, type Browser, type OpenedPage } from './browser.js';
 
@@ -48,6 +48,7 @@ async function readEntries(path: string): Promise<HistoryEntry[]> {
 describe('clean --html and history --html on the samples', () => {
   let dir: string;
   let summary: SummaryJson;
+  let historyRun: CliResult;
 
   beforeAll(async () => {
     dir = await workdir(['subscribers.csv'], SAMPLES);
@@ -58,6 +59,7 @@ describe('clean --html and history --html on the samples', () => {
     expect(result.code, result.stderr).toBe(0);
     summary = JSON.parse(result.stdout) as SummaryJson;
     expect(summary.html).toBe('report.html');
+    historyRun = await run(['history', 'runs.jsonl', '--html', 'history.html'], { cwd: dir });
   });
 
   it('the run page loads with no error and no request, and its numbers are the summary JSON', async () => {
@@ -105,9 +107,8 @@ describe('clean --html and history --html on the samples', () => {
   });
 
   it('history --html writes the trend page: no error, no request, the numbers of the history file', async () => {
-    const result = await run(['history', 'runs.jsonl', '--html', 'history.html'], { cwd: dir });
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain('wrote the last 2 runs of runs.jsonl to history.html');
+    expect(historyRun.code, historyRun.stderr).toBe(0);
+    expect(historyRun.stderr).toContain('wrote the last 2 runs of runs.jsonl to history.html');
     const opened = await openPage(browser, join(dir, 'history.html'));
     expectCleanLoad(opened);
     await screenshot(opened.page, 'history');
