@@ -8,7 +8,7 @@
 // docs/html-report-history.png; the pages themselves are left in a temporary directory, printed.
 // Needs a build (`npm run build`), the dev dependencies and /usr/bin/chromium.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,11 +21,13 @@ const bin = join(root, 'dist', 'cli', 'main.js');
 const out = mkdtempSync(join(tmpdir(), 'listscrub-screenshots-'));
 const server = await startDnsServer(sampleZone());
 const dns = ['--dns', server.address, '--dns-timeout', '300', '--dns-retries', '1'];
-const common = ['samples/subscribers.csv', '-o', join(out, 'clean.csv'), '-r', join(out, 'report.csv'), '--history', join(out, 'history.jsonl'), '-q'];
+// Run in the scratch directory with relative paths, so the pages show names, not temporary paths.
+copyFileSync(join(root, 'samples', 'subscribers.csv'), join(out, 'subscribers.csv'));
+const common = ['subscribers.csv', '--history', 'history.jsonl', '-q'];
 
 /** Run the built CLI (asynchronously: the DNS server answers from this process's event loop). */
 async function listscrub(args) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [bin, ...args], { cwd: out, stdio: ['ignore', 'ignore', 'inherit'] });
   const code = await new Promise((resolve) => child.on('exit', resolve));
   process.stderr.write(`listscrub ${args.join(' ')} -> exit ${code}\n`);
 }
@@ -34,13 +36,13 @@ await listscrub(['clean', ...common, ...dns]);
 await listscrub(['clean', ...common, ...dns, '--max-invalid-rate', '0.05']);
 await listscrub(['clean', ...common, '--no-dns']);
 await listscrub(['clean', ...common, ...dns, '--dns-canary', 'canary-that-does-not-exist.invalid']);
-await listscrub(['clean', ...common, ...dns, '--html', join(out, 'report.html')]);
-await listscrub(['history', join(out, 'history.jsonl'), '--html', join(out, 'history.html')]);
+await listscrub(['clean', ...common, ...dns, '--html', 'subscribers.report.html']);
+await listscrub(['history', 'history.jsonl', '--html', 'history.html']);
 await server.close();
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-for (const [name, file] of [['run', 'report.html'], ['history', 'history.html']]) {
+for (const [name, file] of [['run', 'subscribers.report.html'], ['history', 'history.html']]) {
   await page.goto(pathToFileURL(join(out, file)).href);
   await page.screenshot({ path: join(root, 'docs', `html-report-${name}.png`), fullPage: true });
 }
