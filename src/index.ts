@@ -20,6 +20,7 @@ export {
   type MalformedEnvelope,
 } from './stream/index.js';
 export { scrubCsv, defaultOutputPaths, type ScrubCsvOptions, type Summary, type Progress } from './batch.js';
+export { readHistory, type HistoryEntry } from './jobs/history.js';
 export { analyzeAddress, normalizeAddress, suggestCorrection } from './address/index.js';
 export { REASONS, type ReasonInfo } from './verdict.js';
 export { ListscrubError, isListscrubError, ERROR_CODES, type ErrorCode } from './errors.js';

@@ -24,6 +24,8 @@ const ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Containers (CI) often have a tiny /dev/shm; Chromium then crashes its renderer without this.
+  '--disable-dev-shm-usage',
 ];
 
 export interface Browser {
