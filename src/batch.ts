@@ -18,6 +18,8 @@ import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
 import { assertDistinctPaths, realTarget } from './jobs/paths.js';
 import { describe, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
+import type { HistoryEntry } from './jobs/history.js';
+import { openRunReport, type RunReport } from './report/index.js';
 import { DedupeSet, createScrubStream, markDuplicates, type ScrubbedRow } from './stream/index.js';
 import { DROP_CHOICES, REASON_CODES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus, type RowVerdict } from './types.js';
 import { REASONS } from './verdict.js';
@@ -103,6 +105,10 @@ export interface ScrubCsvOptions extends CheckOptions {
   onProgress?: (progress: Progress) => void;
   /** Reuse a scrubber (its cache and limiter); it is not closed. */
   scrubber?: Scrubber;
+  /** Also write a self-contained HTML page about the run here (src/report/). */
+  html?: string;
+  /** Earlier runs (oldest first, from the history file) to show as a trend on the HTML page. */
+  htmlHistory?: readonly HistoryEntry[];
 }
 
 export interface Progress {
@@ -144,6 +150,8 @@ export interface Summary {
   warnings: string[];
   /** The job file the options came from, when there was one (set by the CLI). */
   config?: string;
+  /** The HTML page written (option html). */
+  html?: string;
 }
 
 /** Why a run did not replace its outputs: which guard, its numbers, and a sentence. */
@@ -293,6 +301,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
   let outputFailure: ListscrubError | undefined;
   // Stops the main pipeline (and any wait for 'drain') on an interrupt or an output failure.
   const stop = new AbortController();
+  let page: RunReport | null = null;
   const onInterrupt = (): void => stop.abort(options.signal?.reason);
   if (options.signal?.aborted) onInterrupt();
   else options.signal?.addEventListener('abort', onInterrupt, { once: true });
@@ -333,6 +342,9 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     writers.push(cleanedTarget);
     const reportTarget = await createAtomicFileWriter(reportPath, { mode });
     writers.push(reportTarget);
+    if (options.html !== undefined) {
+      page = await openRunReport(options.html, { delimiter: input.delimiter, startedAt: new Date(started), otherPaths: [options.input, outputPath, reportPath] });
+    }
 
     // The cleaned list keeps the input's delimiter and line ending; the report is plain CSV.
     // Rows are formatted a batch at a time (ROUTE_BATCH rows per write: one stream hop and one string
@@ -394,6 +406,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       const dropBy = ALWAYS_REMOVED.has(verdict.status) ? undefined : dropMatch(verdict, drop);
       const remove = dropBy !== undefined || ALWAYS_REMOVED.has(verdict.status);
       const record = Array.isArray(row.record) ? row.record : [];
+      page?.add(row);
       if (remove) {
         removed += 1;
         removedStatuses[verdict.status] += 1;
@@ -538,11 +551,12 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       }
     }
     summary.durationMs = Date.now() - started;
+    if (page !== null) summary.html = await page.finish(summary, options.htmlHistory);
     return summary;
   } catch (error) {
     // Taken before abort(): aborting the writers makes their pipelines fail too (premature close).
     const failure = outputFailure ?? error;
-    await Promise.allSettled(writers.map((writer) => writer.abort()));
+    await Promise.allSettled([...writers, ...(page === null ? [] : [page])].map((writer) => writer.abort()));
     if (options.signal?.aborted) throw new ListscrubError('E_ABORTED', 'The run was interrupted; previous outputs were left untouched.', { cause: error });
     throw failure;
   } finally {

@@ -21,6 +21,7 @@ export {
   type MalformedEnvelope,
 } from './stream/index.js';
 export { scrubCsv, defaultOutputPaths, type ScrubCsvOptions, type Summary, type Progress } from './batch.js';
+export { readHistory, type HistoryEntry } from './jobs/history.js';
 export { analyzeAddress, normalizeAddress, suggestCorrection } from './address/index.js';
 export { preflight, CHECK_STATUSES, CHECK_NAMES, DNSBL_KINDS, type PreflightOptions, type PreflightReport, type SenderCheck, type CheckStatus, type CheckName, type DnsblKind, type PreflightStatus } from './sender/index.js';
 export { REASONS, type ReasonInfo } from './verdict.js';

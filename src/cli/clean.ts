@@ -8,6 +8,7 @@ import { normalizeEncoding } from '../csv/decode.js';
 import { appendHistory, formatDuration, readHistory, type HistoryEntry } from '../jobs/history.js';
 import { assertDistinctPaths } from '../jobs/paths.js';
 import { createAtomicFileWriter, outputModeFor, type AtomicWriter } from '../csv/write.js';
+import { earlierRuns } from '../report/index.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
 import { paintStatus, terminalSafe, terminalSafeJson } from './output.js';
@@ -32,6 +33,8 @@ Output:
   --output-encoding NAME  encoding of both outputs (default: the input's, with its byte-order mark)
   --output-delimiter CHAR delimiter of both outputs (default: the input's)
   --summary FILE          write the JSON summary to FILE
+  --html FILE             write a self-contained HTML report of the run to FILE (with --history,
+                          it also shows the last 30 runs)
   --json                  print the JSON summary on stdout instead of the human summary
   -q, --quiet             no progress bar and no human summary
 Policy:
@@ -80,6 +83,7 @@ export const CLEAN_FLAGS = {
   'output-encoding': { type: 'string' },
   'output-delimiter': { type: 'string' },
   summary: { type: 'string' },
+  html: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   config: { type: 'string' },
@@ -152,6 +156,8 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   if (values['no-lock'] === true) job.lock = false;
   const summary = stringFlag(values, 'summary');
   if (summary !== undefined) job.summary = summary;
+  const html = stringFlag(values, 'html');
+  if (html !== undefined) job.html = html;
   if (values.quiet === true) job.quiet = true;
   if (values.json === true) job.json = true;
   return job;
@@ -210,6 +216,7 @@ export function formatSummary(summary: Summary, color: boolean): string {
   else {
     if (summary.output !== null && summary.output !== '-') lines.push(`  cleaned list: ${terminalSafe(summary.output)}`);
     if (summary.report !== null) lines.push(`  report:       ${terminalSafe(summary.report)}`);
+    if (summary.html !== undefined) lines.push(`  html report:  ${terminalSafe(summary.html)}`);
   }
   // Warnings quote file names and cache-file keys: anyone who can write those files chose them.
   for (const warning of summary.warnings) lines.push(`  warning: ${terminalSafe(warning)}`);
@@ -250,6 +257,9 @@ export async function runCleanJob(job: JobConfig, io: CliIo, configFile: string 
   const { history, summary: summaryPath, quiet: _quiet, json: _json, cacheTtl, ...rest } = job;
   const options: ScrubCsvOptions = { ...rest, input: job.input };
   if (cacheTtl !== undefined) options.cacheTtl = cacheTtl;
+  // The HTML page's trend: the runs before this one (the page adds this run itself).
+  const trend = job.html !== undefined && history !== undefined ? await earlierRuns(history) : undefined;
+  if (trend?.entries !== undefined) options.htmlHistory = trend.entries;
   // Precedence for resolvers: flags, then the job file, then $LISTSCRUB_DNS, then the system's.
   if (options.dns !== false && options.dns?.servers === undefined && io.env.LISTSCRUB_DNS) {
     options.dns = { ...options.dns, servers: listFlag(io.env.LISTSCRUB_DNS) ?? [] };
@@ -299,6 +309,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo, configFile: string 
   } finally {
     if (showProgress) io.stderr.write('\r\u001b[2K');
   }
+  if (trend?.warning !== undefined) summary?.warnings.push(trend.warning);
   const document = summary === undefined ? undefined : `${JSON.stringify({ ...summary, exitCode: code }, null, 2)}\n`;
   if (summaryWriter !== undefined && document !== undefined && summary !== undefined) {
     // Checked before the run; failing here takes a disk that filled up meanwhile. The outputs are

@@ -80,6 +80,8 @@ export interface JobConfig {
   lock?: boolean;
   /** Summary JSON file path. */
   summary?: string;
+  /** HTML report file path (src/report/). */
+  html?: string;
   quiet?: boolean;
   json?: boolean;
 }
@@ -93,7 +95,7 @@ interface Context {
 type Field<T> = (value: unknown, ctx: Context, key: string) => T;
 
 /** Keys holding file paths (resolved against the job file's directory). */
-export const PATH_KEYS = ['input', 'output', 'report', 'cache', 'history', 'summary'] as const;
+export const PATH_KEYS = ['input', 'output', 'report', 'cache', 'history', 'summary', 'html'] as const;
 
 // ---- field validators: each returns the checked value or fails with the key and what it expected.
 
@@ -219,6 +221,7 @@ const FIELDS: { [K in keyof JobConfig]-?: Field<JobConfig[K]> } = {
   history: path,
   lock: bool,
   summary: path,
+  html: path,
   quiet: bool,
   json: bool,
 };
