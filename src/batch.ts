@@ -251,6 +251,7 @@ export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
     ['cleaned list', outputPath],
     ['report', reportPath],
     ['DNS cache', options.cache],
+    ['HTML report', typeof options.html === 'string' ? options.html : undefined],
   ]);
   if (outputPath === '-' && options.stdout === undefined) throw new ListscrubError('E_OPTION', 'output "-" needs a stdout stream.');
 
@@ -343,7 +344,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     const reportTarget = await createAtomicFileWriter(reportPath, { mode });
     writers.push(reportTarget);
     if (options.html !== undefined) {
-      page = await openRunReport(options.html, { delimiter: input.delimiter, startedAt: new Date(started), otherPaths: [options.input, outputPath, reportPath] });
+      page = await openRunReport(options.html, { delimiter: input.delimiter, startedAt: new Date(started) });
     }
 
     // The cleaned list keeps the input's delimiter and line ending; the report is plain CSV.

@@ -272,6 +272,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo, configFile: string 
     ['DNS cache', job.cache],
     ['summary', summaryPath],
     ['history', history],
+    ['HTML report', job.html],
   ]);
 
   const controller = new AbortController();

@@ -49,12 +49,9 @@ export interface RunReport {
  * Opened before any row is checked, so an unwritable path fails the run at once (E_OUTPUT) instead
  * of after the outputs were replaced. `delimiter` joins a malformed record's cells (see insights.ts).
  */
-export async function openRunReport(path: unknown, options: { delimiter: string; startedAt: Date; otherPaths: readonly string[] }): Promise<RunReport> {
+export async function openRunReport(path: unknown, options: { delimiter: string; startedAt: Date }): Promise<RunReport> {
   if (typeof path !== 'string' || path.trim() === '' || path === '-') {
     throw new ListscrubError('E_OPTION', `Option "html" must be a file path for the HTML report; got ${describe(path)}.`);
-  }
-  if (options.otherPaths.some((other) => other !== '-' && resolve(other) === resolve(path))) {
-    throw new ListscrubError('E_SAME_PATH', `The HTML report path ${path} is also the input or another output; choose its own file.`);
   }
   const writer = await openPage(path);
   const insights = createInsightsCollector(options.delimiter);

@@ -183,8 +183,8 @@ function suggestedChange(written: string, suggestion: string): { from: string; t
 }
 
 function malformedRecord(verdict: RowVerdict, record: unknown, line: number | undefined, delimiter: string): MalformedRecord {
-  // TODO(merge): the reader is gaining the record's complete source text as `raw` (verdict.input);
-  // until then the partial record's cells, joined, are the closest thing to it.
+  // The reader gives a malformed record's complete source text as its verdict's input; a record
+  // from elsewhere (the stream API) may have only its cells.
   const cells = Array.isArray(record) ? record.map(String) : [];
   const raw = verdict.input !== '' ? verdict.input : cells.join(delimiter);
   const message = verdict.detail.replace(/^The CSV record at line \d+ could not be parsed: /, '');
