@@ -77,7 +77,7 @@ export const LEGIT_NEAR_PROVIDERS: readonly string[] = [
   'verizon.com', 'comcast.com', 'gmail.de', 'googlemail.de', 'web.com', 'free.com', '139.com',
   '188.com', 'yeah.net', 'sohu.com', 'orange.com', 'orange.net', 'outlook.co.uk', 'btopenworld.com',
   'virgin.net', 'tutanota.com', 'fastmail.com', 'hey.com', 'telus.net', 'bell.net', 'mail.de',
-  'club-internet.fr', 'yahoo.gr', 'hotmail.gr',
+  'club-internet.fr', 'yahoo.gr', 'hotmail.gr', 'y7mail.com', 'earthling.net',
 ];
 
 /**
