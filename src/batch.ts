@@ -16,6 +16,7 @@ import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
 import { describe, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
 import { DedupeSet, createScrubStream, markDuplicates, type ScrubbedRow } from './stream/index.js';
+import { ANNOTATE_COLUMNS, RESULT_COLUMNS, annotatedRow, appendLayout, judgeWritten, mxHost, resultRow, severalEmailColumns, suggestionToApply, validateApplySuggestions } from './results.js';
 import { DROP_CHOICES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus } from './types.js';
 
 
@@ -27,8 +28,15 @@ export interface ScrubCsvOptions extends CheckOptions {
   input: string;
   /** Cleaned list path; default `<input-name>.clean.csv` beside the input; '-' for `stdout`. */
   output?: string;
-  /** Report path; default `<input-name>.report.csv` beside the input. */
+  /** Report path; default `<input-name>.report.csv` beside the cleaned list (beside the input when that is '-'). */
   report?: string;
+  /** Result file: every input row once, in order, with the verdict columns (RESULT_COLUMNS) appended. */
+  results?: string;
+  /**
+   * Write the suggestion in place of the address: `true` for certain repairs (reason `repaired`),
+   * or a list of reason codes to accept as well (`['typo_domain']`).
+   */
+  applySuggestions?: boolean | string[];
   /** Email column: header name, or 1-based number. Default: detected. */
   column?: string | number;
   delimiter?: string;
@@ -38,7 +46,7 @@ export interface ScrubCsvOptions extends CheckOptions {
   /** Statuses or reason codes to remove on top of invalid, duplicate and malformed. */
   drop?: string[];
   keepDuplicates?: boolean;
-  /** Append email_status and email_reason columns to the cleaned list. */
+  /** Append email_status, email_reason and email_suggestion columns to the cleaned list (replacing earlier ones). */
   annotate?: boolean;
   /** Write the normalized address in place of the original cell. */
   normalize?: boolean;
@@ -78,7 +86,12 @@ export interface Summary {
   /** Paths written, or null when the outputs were not replaced (guard tripped). */
   output: string | null;
   report: string | null;
-  column: { index: number; name: string | null };
+  /** The result file written (--results), or null when not asked for or not replaced. */
+  results?: string | null;
+  /** Rows whose address was replaced by its suggestion (--apply-suggestions). */
+  applied?: number;
+  /** The email column checked, and how it was found (named with --column, by its header, by its content). */
+  column: { index: number; name: string | null; source?: 'option' | 'header' | 'content' | 'none' };
   delimiter: string;
   /** Set when --max-invalid-rate stopped the outputs from being replaced. */
   guard?: { maxInvalidRate: number; removedRate: number; detail: string };
@@ -86,10 +99,14 @@ export interface Summary {
   warnings: string[];
 }
 
-export function defaultOutputPaths(input: string): { output: string; report: string } {
+/**
+ * Default paths: the cleaned list beside the input (standard output for input '-', as csvkit does);
+ * the report beside the cleaned list when that is a file named with -o.
+ */
+export function defaultOutputPaths(input: string, output?: string): { output: string; report: string } {
   const base = input === '-' ? 'stdin' : basename(input, extname(input));
-  const dir = input === '-' ? '.' : dirname(input);
-  return { output: join(dir, `${base}.clean.csv`), report: join(dir, `${base}.report.csv`) };
+  const dir = output !== undefined && output !== '-' ? dirname(output) : input === '-' ? '.' : dirname(input);
+  return { output: input === '-' ? '-' : join(dir, `${base}.clean.csv`), report: join(dir, `${base}.report.csv`) };
 }
 
 /** The path with symlinks resolved, or just made absolute when it does not exist yet. */
@@ -152,16 +169,22 @@ export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
   if (options.maxInvalidRate !== undefined && !(typeof options.maxInvalidRate === 'number' && options.maxInvalidRate >= 0 && options.maxInvalidRate <= 1)) {
     throw new ListscrubError('E_OPTION', `Option "maxInvalidRate" must be a number from 0 to 1; got ${describe(options.maxInvalidRate)}.`);
   }
-  const defaults = defaultOutputPaths(options.input);
+  const defaults = defaultOutputPaths(options.input, options.output);
   const outputPath = options.output ?? defaults.output;
   const reportPath = options.report ?? defaults.report;
   if (reportPath === '-') throw new ListscrubError('E_OPTION', 'The report cannot go to standard output; give it a file name.');
-  for (const [label, path] of [['cleaned list', outputPath], ['report', reportPath]] as const) {
+  validateApplySuggestions(options.applySuggestions);
+  if (options.results === '-') throw new ListscrubError('E_OPTION', 'The result file cannot go to standard output; give it a file name.');
+  const outputs = [['cleaned list', outputPath], ['report', reportPath], ...(options.results === undefined ? [] : [['result file', options.results]])] as const;
+  for (const [label, path] of outputs) {
     if (sameFile(options.input, path)) {
       throw new ListscrubError('E_SAME_PATH', `The ${label} path ${path} is the input file; choose another path so the input is not overwritten.`);
     }
   }
   if (sameFile(outputPath, reportPath)) throw new ListscrubError('E_SAME_PATH', `The cleaned list and the report both go to ${outputPath}.`);
+  if (options.results !== undefined && (sameFile(options.results, outputPath) || sameFile(options.results, reportPath))) {
+    throw new ListscrubError('E_SAME_PATH', `The result file ${options.results} is also the cleaned list or the report; give it its own path.`);
+  }
   if (outputPath === '-' && options.stdout === undefined) throw new ListscrubError('E_OPTION', 'output "-" needs a stdout stream.');
 
   // Taken before anything is read, so a second run fails fast (exit 5) and touches nothing.
@@ -217,12 +240,17 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       scrubber.domains.cache.import(cacheLoaded.snapshot);
     }
     const header = input.header;
-    const cleanedHeader = header === null ? null : options.annotate ? [...header, 'email_status', 'email_reason'] : header;
+    const annotateLayout = options.annotate ? appendLayout(header, ANNOTATE_COLUMNS) : null;
+    const cleanedHeader = annotateLayout === null ? header : annotateLayout.header;
+    const resultsLayout = options.results === undefined ? null : appendLayout(header, RESULT_COLUMNS);
+    const accepted = validateApplySuggestions(options.applySuggestions);
+    const columnWarning = input.column.source === 'option' ? undefined : severalEmailColumns(header, input.column.index);
+    if (columnWarning !== undefined) warnings.push(columnWarning);
     const originalNames = header ?? [];
     const reportHeader = ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', ...originalNames];
 
     // Temporary files left by a killed run (SIGKILL, power loss) are removed before writing anew.
-    for (const path of [outputPath, reportPath]) {
+    for (const path of [outputPath, reportPath, ...(options.results === undefined ? [] : [options.results])]) {
       if (path === '-') continue;
       // Beside the file a symlink points to: that is where the writer puts its temp files.
       const real = realTarget(path);
@@ -232,14 +260,20 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     writers.push(cleanedTarget);
     const reportTarget = await createAtomicFileWriter(reportPath);
     writers.push(reportTarget);
+    const resultsTarget = options.results === undefined ? null : await createAtomicFileWriter(options.results);
+    if (resultsTarget !== null) writers.push(resultsTarget);
 
     // The cleaned list keeps the input's delimiter and line ending; the report is plain CSV.
     // Rows are formatted a batch at a time (ROUTE_BATCH rows per write: one stream hop and one string
     // per batch), with the same csv-stringify options as createCsvWriter().
     const cleanedCsv = createCsvBatchWriter({ delimiter: input.delimiter, lineEnding: input.lineEnding, header: cleanedHeader });
     const reportCsv = createCsvBatchWriter({ delimiter: ',', header: reportHeader });
+    // The result file is shaped like the cleaned list (the input's delimiter and line ending).
+    const resultsCsv =
+      resultsLayout === null ? null : createCsvBatchWriter({ delimiter: input.delimiter, lineEnding: input.lineEnding, header: resultsLayout.header });
     let cleanedBatch: string[][] = [];
     let reportBatch: string[][] = [];
+    let resultsBatch: string[][] = [];
     /** Write the gathered rows; a promise when an output is full (resolved on its 'drain'). */
     const flushBatches = (): Promise<void> | undefined => {
       let waitCleaned: Promise<void> | undefined;
@@ -252,19 +286,25 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
         waitReport = writeBatch(reportCsv, reportBatch, stop.signal);
         reportBatch = [];
       }
+      if (resultsCsv !== null && resultsBatch.length > 0) {
+        const waitResults = writeBatch(resultsCsv, resultsBatch, stop.signal);
+        resultsBatch = [];
+        if (waitResults !== undefined) waitReport = waitReport === undefined ? waitResults : Promise.all([waitReport, waitResults]).then(() => undefined);
+      }
       if (waitCleaned === undefined) return waitReport;
       if (waitReport === undefined) return waitCleaned;
       return Promise.all([waitCleaned, waitReport]).then(() => undefined);
     };
     const cleanedDone = pipeline(cleanedCsv, cleanedTarget.stream, { end: cleanedTarget.tempPath !== null });
     const reportDone = pipeline(reportCsv, reportTarget.stream);
+    const resultsDone = resultsCsv === null || resultsTarget === null ? Promise.resolve() : pipeline(resultsCsv, resultsTarget.stream);
     // A failed output stops the run at once. Without this the row loop waited for a 'drain' that
     // never comes from a destroyed stream: the process hung until Node gave up on the unsettled
     // top-level await (exit 13), leaving the temp files and the lock behind. The handlers also mark
     // these promises handled: when the main pipeline fails (interrupt, bad bytes mid-file) they are
     // never awaited, and the writers' abort() makes them reject with ERR_STREAM_PREMATURE_CLOSE,
     // which unhandled would kill the process. The happy path still awaits them and sees their errors.
-    for (const [done, path] of [[cleanedDone, outputPath], [reportDone, reportPath]] as const) {
+    for (const [done, path] of [[cleanedDone, outputPath], [reportDone, reportPath], [resultsDone, options.results ?? '']] as const) {
       done.catch((error: unknown) => {
         outputFailure ??= outputError(path, error);
         stop.abort(outputFailure);
@@ -276,6 +316,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     let rows = 0;
     let kept = 0;
     let removed = 0;
+    let applied = 0;
     let lastProgress = 0;
     const columnIndex = input.column.index;
 
@@ -283,7 +324,9 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     // (then the write callback waits for its 'drain'). Iterating the scrub stream with for-await and
     // awaiting every write cost two promise round trips per row (~0.6 s per 1M rows in the profile).
     const routeRow = (row: ScrubbedRow<string[]>): void => {
-      const { verdict } = row;
+      const suggestion = suggestionToApply(row.verdict, accepted);
+      // A repaired cell written as its repaired address is judged on what is written.
+      const verdict = options.normalize || suggestion !== undefined ? judgeWritten(row.verdict) : row.verdict;
       rows += 1;
       statuses[verdict.status] += 1;
       reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
@@ -293,6 +336,11 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
         drop.has(verdict.reason) ||
         (verdict.alsoFound !== undefined && drop.has(verdict.alsoFound));
       const record = Array.isArray(row.record) ? row.record : [];
+      if (resultsLayout !== null) {
+        const domain = verdict.address === null || verdict.status === 'invalid' ? null : verdict.address.slice(verdict.address.lastIndexOf('@') + 1);
+        const mx = domain === null || scrubber.domains === null ? '' : mxHost(scrubber.domains.cache.get(domain));
+        resultsBatch.push(resultRow(record, resultsLayout, verdict, mx).map(neutralizeFormula));
+      }
       if (remove) {
         removed += 1;
         const cells = [
@@ -309,11 +357,13 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       } else {
         kept += 1;
         let cells = record;
-        if (options.normalize && verdict.address !== null && columnIndex < cells.length) {
+        const written = suggestion ?? (options.normalize && verdict.address !== null ? verdict.address : undefined);
+        if (written !== undefined && columnIndex < cells.length) {
           cells = cells.slice();
-          cells[columnIndex] = verdict.address;
+          cells[columnIndex] = written;
+          if (suggestion !== undefined) applied += 1;
         }
-        if (options.annotate) cells = [...cells, verdict.status, verdict.reason];
+        if (annotateLayout !== null) cells = annotatedRow(cells, annotateLayout, verdict);
         cleanedBatch.push(cells);
       }
       if (options.onProgress !== undefined && (rows - lastProgress >= 1000 || rows === 1)) {
@@ -364,6 +414,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
         }
         cleanedCsv.end();
         reportCsv.end();
+        resultsCsv?.end();
         callback();
       },
     });
@@ -376,7 +427,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       route,
       { signal: stop.signal },
     );
-    await Promise.all([cleanedDone, reportDone]);
+    await Promise.all([cleanedDone, reportDone, resultsDone]);
     options.onProgress?.({ rows, bytesRead: input.bytesRead(), totalBytes: input.totalBytes });
 
     if (kept + removed !== rows) {
@@ -394,20 +445,24 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       input: options.input,
       output: outputPath,
       report: reportPath,
+      ...(options.results === undefined ? {} : { results: options.results }),
+      ...(accepted === null ? {} : { applied }),
       column: input.column,
       delimiter: input.delimiter,
       warnings,
     };
-    const removedRate = rows === 0 ? 0 : removed / rows;
+    // Empty email cells are not counted: a list with blank rows is not a broken export.
+    const removedRate = rows === 0 ? 0 : (removed - (reasons.empty ?? 0)) / rows;
     if (options.maxInvalidRate !== undefined && removedRate > options.maxInvalidRate) {
       // A broken export or a DNS problem must not wipe a list: keep the previous outputs.
       await Promise.all(writers.map((writer) => writer.abort()));
       summary.output = null;
       summary.report = null;
+      if (summary.results !== undefined) summary.results = null;
       summary.guard = {
         maxInvalidRate: options.maxInvalidRate,
         removedRate,
-        detail: `${(removedRate * 100).toFixed(1)}% of rows would be removed, above the --max-invalid-rate of ${(options.maxInvalidRate * 100).toFixed(1)}%; the previous outputs were left untouched.`,
+        detail: `${(removedRate * 100).toFixed(1)}% of rows would be removed (empty email cells not counted), above the --max-invalid-rate of ${(options.maxInvalidRate * 100).toFixed(1)}%; the previous outputs were left untouched.`,
       };
     } else {
       for (const writer of writers) await writer.commit();

@@ -125,7 +125,7 @@ function invalid(input: string, detail: string, suggestion?: string, repairs: re
  */
 const ROLE_SHAPES: ReadonlySet<number> = new Set([...ROLE_LOCAL_PARTS].map((role) => role.length * 128 + role.charCodeAt(0)));
 
-function isRoleAccount(local: string): boolean {
+export function isRoleAccount(local: string): boolean {
   const plus = local.indexOf('+');
   const end = plus >= 0 ? plus : local.length;
   let first = local.charCodeAt(0);

@@ -9,6 +9,8 @@ import { appendHistory, formatDuration } from '../jobs/history.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
 import { paintStatus } from './output.js';
+import { APPLY_CERTAIN, parseApplySuggestions, withOptionalValue } from './results-flags.js';
+import { describeColumn } from '../results.js';
 
 export const CLEAN_HELP = `Usage: listscrub clean [options] <list.csv | ->
 
@@ -21,10 +23,17 @@ Input:
   --delimiter CHAR        field delimiter (default: detected among , ; tab |)
   --encoding NAME         utf8 (default), utf16le, latin1 or windows-1252
 Output:
-  -o, --output FILE       cleaned list (default <input-name>.clean.csv beside the input; - for stdout)
-  -r, --report FILE       report of removed rows (default <input-name>.report.csv)
-  --annotate              append email_status and email_reason columns to the cleaned list
+  -o, --output FILE       cleaned list (default <input-name>.clean.csv beside the input; - for stdout,
+                          the default when the input is -)
+  -r, --report FILE       report of removed rows (default <input-name>.report.csv beside the cleaned list)
+  --results FILE          every row once, in order, with email_status, email_reason, email_detail,
+                          email_suggestion, email_bounce, email_free, email_role, email_disposable
+                          and email_mx appended (kept and removed rows alike)
+  --annotate              append email_status, email_reason and email_suggestion columns to the
+                          cleaned list (replacing those columns when the input already has them)
   --normalize             write the normalized address in place of the original
+  --apply-suggestions [R] write the suggestion in place of the address when the row's finding is a
+                          certain repair (reason repaired), or one of the reasons R (e.g. typo_domain)
   --summary FILE          write the JSON summary to FILE
   --json                  print the JSON summary on stdout instead of the human summary
   -q, --quiet             no progress bar and no human summary
@@ -53,6 +62,8 @@ export const CLEAN_FLAGS = {
   ...DNS_FLAGS,
   output: { type: 'string', short: 'o' },
   report: { type: 'string', short: 'r' },
+  results: { type: 'string' },
+  'apply-suggestions': { type: 'string' },
   column: { type: 'string' },
   'no-header': { type: 'boolean' },
   delimiter: { type: 'string' },
@@ -110,6 +121,10 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   if (values['keep-duplicates'] === true) job.keepDuplicates = true;
   if (values.annotate === true) job.annotate = true;
   if (values.normalize === true) job.normalize = true;
+  const results = stringFlag(values, 'results');
+  if (results !== undefined) job.results = results;
+  const apply = stringFlag(values, 'apply-suggestions');
+  if (apply !== undefined) job.applySuggestions = apply === APPLY_CERTAIN ? true : parseApplySuggestions(apply);
   const maxInvalidRate = numberFlag(values, 'max-invalid-rate', { min: 0 });
   if (maxInvalidRate !== undefined) {
     if (maxInvalidRate > 1) throw new ListscrubError('E_USAGE', `--max-invalid-rate is a share from 0 to 1 (e.g. 0.2); got ${maxInvalidRate}.`);
@@ -154,12 +169,14 @@ export function formatSummary(summary: Summary, color: boolean): string {
       .map((status) => `${paintStatus(status, status, color)} ${n(summary.statuses[status])}`)
       .join('  ') || 'no rows'}`,
   );
-  const top = Object.entries(summary.reasons)
+  // Every reason, most frequent first: a rare one (null_mx) is often the one worth reading.
+  const reasons = Object.entries(summary.reasons)
     .filter(([reason]) => reason !== 'ok')
     .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
-    .slice(0, 6)
     .map(([reason, count]) => `${reason} ${n(count ?? 0)}`);
-  if (top.length > 0) lines.push(`  reasons: ${top.join(', ')}`);
+  if (reasons.length > 0) lines.push(`  reasons: ${reasons.join(', ')}`);
+  lines.push(`  email column: ${describeColumn(summary.column)}`);
+  if (summary.applied !== undefined) lines.push(`  suggestions applied: ${n(summary.applied)}`);
   const dns = summary.dns;
   if (!dns.enabled) lines.push('  DNS: off (--no-dns): domains were not checked');
   else if (!dns.healthy) lines.push(`  DNS: UNHEALTHY. ${dns.detail}`);
@@ -168,6 +185,7 @@ export function formatSummary(summary: Summary, color: boolean): string {
   else {
     if (summary.output !== null && summary.output !== '-') lines.push(`  cleaned list: ${summary.output}`);
     if (summary.report !== null) lines.push(`  report:       ${summary.report}`);
+    if (summary.results) lines.push(`  results:      ${summary.results}`);
   }
   for (const warning of summary.warnings) lines.push(`  warning: ${warning}`);
   return `${lines.join('\n')}\n`;
@@ -180,7 +198,7 @@ export function exitCodeForSummary(summary: Summary): number {
 }
 
 export async function runClean(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(args, CLEAN_FLAGS);
+  const { values, positionals } = parseFlags(withOptionalValue(args, '--apply-suggestions', APPLY_CERTAIN), CLEAN_FLAGS);
   if (values.help === true) {
     io.stdout.write(`${CLEAN_HELP}\n`);
     return EXIT.ok;

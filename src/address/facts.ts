@@ -1,0 +1,27 @@
+/**
+ * Facts about a normalized address that a result file shows whatever the verdict's reason was
+ * (a typo or a DNS answer can outrank them): free-mail provider, role mailbox, disposable domain.
+ */
+import { createRequire } from 'node:module';
+import { domainInfo } from './domain.js';
+import { isRoleAccount } from './index.js';
+
+/** Free-mail domains from the maintained email-providers package (~8,700 domains). */
+const FREE_MAIL: ReadonlySet<string> = new Set(createRequire(import.meta.url)('email-providers/all.json') as string[]);
+
+export interface AddressFacts {
+  free: boolean;
+  role: boolean;
+  disposable: boolean;
+}
+
+/** Facts about a normalized address (`local@ascii-domain`, as Verdict.address holds it). */
+export function addressFacts(address: string): AddressFacts {
+  const at = address.lastIndexOf('@');
+  const domain = address.slice(at + 1);
+  return {
+    free: FREE_MAIL.has(domain),
+    role: !address.startsWith('"') && isRoleAccount(address.slice(0, at)),
+    disposable: domainInfo(domain).disposable !== undefined,
+  };
+}
