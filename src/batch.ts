@@ -462,7 +462,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       summary.guard = {
         maxInvalidRate: options.maxInvalidRate,
         removedRate,
-        detail: `${(removedRate * 100).toFixed(1)}% of rows would be removed (empty email cells not counted), above the --max-invalid-rate of ${(options.maxInvalidRate * 100).toFixed(1)}%; the previous outputs were left untouched.`,
+        detail: `${(removedRate * 100).toFixed(1)}% of rows would be removed, above the --max-invalid-rate of ${(options.maxInvalidRate * 100).toFixed(1)}%; the previous outputs were left untouched.`,
       };
     } else {
       for (const writer of writers) await writer.commit();
