@@ -6,8 +6,15 @@ import { createRequire } from 'node:module';
 import { domainInfo } from './domain.js';
 import { isRoleAccount } from './index.js';
 
-/** Free-mail domains from the maintained email-providers package (~8,700 domains). */
-const FREE_MAIL: ReadonlySet<string> = new Set(createRequire(import.meta.url)('email-providers/all.json') as string[]);
+/**
+ * Free-mail domains from the maintained email-providers package (~8,700 domains), less the names
+ * reserved for documentation and tests (RFC 2606), which that list carries (example.com, test.com
+ * is a real company's but no free mail either).
+ */
+const RESERVED = new Set(['example.com', 'example.net', 'example.org', 'test.com', 'test.de', 'mydomain.com', 'yourdomain.com']);
+const FREE_MAIL: ReadonlySet<string> = new Set(
+  (createRequire(import.meta.url)('email-providers/all.json') as string[]).filter((domain) => !RESERVED.has(domain)),
+);
 
 export interface AddressFacts {
   free: boolean;
