@@ -16,6 +16,7 @@ import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
 import { describe, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
 import { DedupeSet, createScrubStream, markDuplicates, type ScrubbedRow } from './stream/index.js';
+import { createSplitter } from './split.js';
 import { ANNOTATE_COLUMNS, RESULT_COLUMNS, annotatedRow, appendLayout, judgeWritten, mxHost, resultRow, severalEmailColumns, suggestionToApply, validateApplySuggestions } from './results.js';
 import { DROP_CHOICES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus } from './types.js';
 
@@ -37,6 +38,8 @@ export interface ScrubCsvOptions extends CheckOptions {
    * or a list of reason codes to accept as well (`['typo_domain']`).
    */
   applySuggestions?: boolean | string[];
+  /** One row per address for cells that list several (`a@x.com; b@y.com`), other columns copied. */
+  split?: boolean;
   /** Email column: header name, or 1-based number. Default: detected. */
   column?: string | number;
   delimiter?: string;
@@ -74,8 +77,10 @@ export interface Progress {
 }
 
 export interface Summary {
-  /** Input records (malformed ones included). */
+  /** Input records (malformed ones included). With --split, kept + removed = rows + split.extraRows. */
   rows: number;
+  /** Set with --split: the rows it made beyond the input records (one per extra address). */
+  split?: { extraRows: number };
   kept: number;
   removed: number;
   statuses: Record<RowStatus, number>;
@@ -319,6 +324,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     let applied = 0;
     let lastProgress = 0;
     const columnIndex = input.column.index;
+    const splitter = options.split === true ? createSplitter(columnIndex) : null;
 
     // The router is a synchronous object-mode sink: a row costs no promise unless an output is full
     // (then the write callback waits for its 'drain'). Iterating the scrub stream with for-await and
@@ -388,6 +394,8 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     const routePending = (): Promise<void> | undefined => {
       const gathered = pendingRows;
       pendingRows = [];
+      // Split rows carry the number of the record they came from (report, duplicate details).
+      if (splitter !== null) for (const row of gathered) row.index = splitter.nextSource();
       if (seen !== null) markDuplicates(gathered, seen);
       for (const row of gathered) routeRow(row);
       return flushBatches();
@@ -421,12 +429,8 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
 
     // keepDuplicates: the router decides duplicates itself (above), in the same order.
     const scrub = createScrubStream<string[]>({ column: columnIndex, scrubber, keepDuplicates: true, window: JOB_WINDOW });
-    await pipeline(
-      input.records,
-      scrub,
-      route,
-      { signal: stop.signal },
-    );
+    if (splitter === null) await pipeline(input.records, scrub, route, { signal: stop.signal });
+    else await pipeline(input.records, splitter.transform, scrub, route, { signal: stop.signal });
     await Promise.all([cleanedDone, reportDone, resultsDone]);
     options.onProgress?.({ rows, bytesRead: input.bytesRead(), totalBytes: input.totalBytes });
 
@@ -435,7 +439,8 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     }
 
     const summary: Summary = {
-      rows,
+      rows: rows - (splitter?.extraRows ?? 0),
+      ...(splitter === null ? {} : { split: { extraRows: splitter.extraRows } }),
       kept,
       removed,
       statuses,

@@ -414,6 +414,17 @@ export function analyzeAddress(input: string): AddressAnalysis {
   }
 }
 
+/**
+ * The addresses of a cell that lists several (reason `multiple_addresses`), as written, or null for
+ * any other cell. `--split` writes one row per address.
+ */
+export function addressesInCell(input: string): string[] | null {
+  if (analyzeAddress(input).verdict.reason !== 'multiple_addresses') return null;
+  const s = unwrapCell(input).text;
+  const parts = splitAddressList(s) ?? emailAddresses.parseAddressList({ input: s, rfc6532: true })?.map((item) => (item.type === 'mailbox' ? item.address : ''));
+  return parts === undefined || parts.length < 2 ? null : parts;
+}
+
 /** The normalized address (domain lower-case ASCII, local part as written), or null if invalid. */
 export function normalizeAddress(input: string): string | null {
   return analyzeAddress(input).verdict.address;

@@ -34,6 +34,8 @@ Output:
   --normalize             write the normalized address in place of the original
   --apply-suggestions [R] write the suggestion in place of the address when the row's finding is a
                           certain repair (reason repaired), or one of the reasons R (e.g. typo_domain)
+  --split                 one row per address for cells that list several (a@x.com; b@y.com), the
+                          other columns copied; the report's row is the source record's number
   --summary FILE          write the JSON summary to FILE
   --json                  print the JSON summary on stdout instead of the human summary
   -q, --quiet             no progress bar and no human summary
@@ -64,6 +66,7 @@ export const CLEAN_FLAGS = {
   report: { type: 'string', short: 'r' },
   results: { type: 'string' },
   'apply-suggestions': { type: 'string' },
+  split: { type: 'boolean' },
   column: { type: 'string' },
   'no-header': { type: 'boolean' },
   delimiter: { type: 'string' },
@@ -121,6 +124,7 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   if (values['keep-duplicates'] === true) job.keepDuplicates = true;
   if (values.annotate === true) job.annotate = true;
   if (values.normalize === true) job.normalize = true;
+  if (values.split === true) job.split = true;
   const results = stringFlag(values, 'results');
   if (results !== undefined) job.results = results;
   const apply = stringFlag(values, 'apply-suggestions');
@@ -177,6 +181,7 @@ export function formatSummary(summary: Summary, color: boolean): string {
   if (reasons.length > 0) lines.push(`  reasons: ${reasons.join(', ')}`);
   lines.push(`  email column: ${describeColumn(summary.column)}`);
   if (summary.applied !== undefined) lines.push(`  suggestions applied: ${n(summary.applied)}`);
+  if (summary.split !== undefined) lines.push(`  --split made ${n(summary.split.extraRows)} extra rows (one per extra address in a cell)`);
   const dns = summary.dns;
   if (!dns.enabled) lines.push('  DNS: off (--no-dns): domains were not checked');
   else if (!dns.healthy) lines.push(`  DNS: UNHEALTHY. ${dns.detail}`);

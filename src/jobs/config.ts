@@ -49,6 +49,8 @@ export interface JobConfig {
   results?: string;
   /** true: write certain repairs in place of the address; a list: accept these reasons' suggestions too. */
   applySuggestions?: boolean | string[];
+  /** One row per address for cells that list several. */
+  split?: boolean;
   /** Header name, or 1-based column number. */
   column?: string | number;
   /** One character. */
@@ -157,6 +159,7 @@ const FIELDS: { [K in keyof JobConfig]-?: Field<JobConfig[K]> } = {
   output: path,
   report: path,
   results: path,
+  split: bool,
   applySuggestions: (value, ctx, key) => {
     if (typeof value === 'boolean') return value;
     const items = stringList()(value, ctx, key);

@@ -189,3 +189,41 @@ describe('standard input, default paths, empty cells', () => {
     expect(report.filter((row) => row.reason === 'empty').map((row) => row.bounce)).toEqual(['', '', '']);
   });
 });
+
+describe('--split', () => {
+  it('one row per address, other columns copied, each deduplicated on its own; counts add up with the extra rows', async () => {
+    const dir = await workdir();
+    await writeFile(
+      join(dir, 'shared.csv'),
+      'id,email,name\n1,"a@example.com; b@example.org",Ann\n2,b@example.org,Bob\n3,c@example.com / bad@,Cat\n4,"Dan <d@gmail.com>, Eve <e@gmail.com>",DE\n',
+    );
+    const result = await run(['clean', 'shared.csv', ...dns, '--split', '--json'], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as SummaryJson;
+    // 4 source records; the split made 2 extra rows; every row is in exactly one output.
+    expect(summary).toMatchObject({ rows: 4, split: { extraRows: 2 }, kept: 4, removed: 2 });
+    expect(summary.kept + summary.removed).toBe(summary.rows + summary.split!.extraRows);
+    expect(Object.values(summary.statuses).reduce((a, b) => a + b, 0)).toBe(6);
+    const cleaned = parseCsv(await readFile(join(dir, 'shared.clean.csv')));
+    expect(cleaned).toEqual([
+      ['id', 'email', 'name'],
+      ['1', 'a@example.com', 'Ann'],
+      ['1', 'b@example.org', 'Ann'],
+      ['4', 'd@gmail.com', 'DE'],
+      ['4', 'e@gmail.com', 'DE'],
+    ]);
+    // The report names the source record: row 2 repeats an address of record 1; record 3 has a bad part.
+    const report = await csvRecords(join(dir, 'shared.report.csv'));
+    expect(report.map((row) => [row.row, row.line, row.reason, row.detail])).toEqual([
+      ['2', '3', 'duplicate', 'Same address as row 1.'],
+      ['3', '4', 'syntax', 'The cell holds more than one address (separated by a comma, semicolon or space).'],
+    ]);
+  });
+
+  it('without --split the cell is kept whole as risky/multiple_addresses', async () => {
+    const dir = await workdir();
+    await writeFile(join(dir, 'shared.csv'), 'id,email\n1,"a@example.com; b@example.org"\n');
+    const result = await run(['clean', 'shared.csv', ...dns, '--annotate', '-o', '-', '-q'], { cwd: dir });
+    expect(parseCsv(result.stdout)[1]).toEqual(['1', 'a@example.com; b@example.org', 'risky', 'multiple_addresses', '']);
+  });
+});
