@@ -11,6 +11,8 @@ import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
 import { paintStatus } from './output.js';
 import { APPLY_CERTAIN, parseApplySuggestions, withOptionalValue } from './results-flags.js';
 import { describeColumn } from '../results.js';
+import { checkServers } from './dns-servers.js';
+import { clearProgress, progressLine } from './progress.js';
 
 export const CLEAN_HELP = `Usage: listscrub clean [options] <list.csv | ->
 
@@ -156,14 +158,6 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   return job;
 }
 
-/** One line, redrawn in place on a terminal. */
-function progressLine(progress: Progress, startedAt: number): string {
-  const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
-  const rate = Math.round(progress.rows / seconds).toLocaleString('en-US');
-  const percent = progress.totalBytes ? ` ${Math.min(100, Math.floor((progress.bytesRead / progress.totalBytes) * 100))}%` : '';
-  return `\r\u001b[2K  ${progress.rows.toLocaleString('en-US')} rows  ${rate} rows/s${percent}`;
-}
-
 export function formatSummary(summary: Summary, color: boolean): string {
   const n = (value: number): string => value.toLocaleString('en-US');
   const lines: string[] = [];
@@ -215,18 +209,21 @@ export async function runClean(args: string[], io: CliIo): Promise<number> {
 }
 
 /** Run one clean job (flags and job file already merged): the command and the scheduler share this. */
-export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
+export async function runCleanJob(job: JobConfig, io: CliIo, onSummary?: (summary: Summary) => void): Promise<number> {
   if (job.input === undefined) throw new ListscrubError('E_USAGE', 'clean needs an input file (or "-" for standard input), on the command line or as "input" in the job file.');
   const json = job.json === true;
   if (json && job.output === '-') throw new ListscrubError('E_USAGE', '--json and "-o -" both want standard output; use --summary FILE for the JSON.');
   const quiet = job.quiet === true;
   const showProgress = !quiet && !json && io.stderr.isTTY === true;
+  const ansi = io.env.TERM !== 'dumb';
   const { history, summary: summaryPath, quiet: _quiet, json: _json, cacheTtl, ...rest } = job;
   const options: ScrubCsvOptions = { ...rest, input: job.input };
   if (cacheTtl !== undefined) options.cacheTtl = cacheTtl;
   // Precedence for resolvers: flags, then the job file, then $LISTSCRUB_DNS, then the system's.
   if (options.dns !== false && options.dns?.servers === undefined && io.env.LISTSCRUB_DNS) {
-    options.dns = { ...options.dns, servers: listFlag(io.env.LISTSCRUB_DNS) ?? [] };
+    const servers = listFlag(io.env.LISTSCRUB_DNS) ?? [];
+    checkServers(servers, '$LISTSCRUB_DNS');
+    options.dns = { ...options.dns, servers };
   }
 
   const controller = new AbortController();
@@ -245,14 +242,14 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
       stdin: io.stdin,
       stdout: io.stdout,
       signal: controller.signal,
-      ...(showProgress ? { onProgress: (progress: Progress) => io.stderr.write(progressLine(progress, startedAt)) } : {}),
+      ...(showProgress ? { onProgress: (progress: Progress) => io.stderr.write(progressLine(progress, Date.now() - startedAt, ansi)) } : {}),
     });
     code = exitCodeForSummary(summary);
   } catch (error) {
     failure = error;
     code = signal === undefined ? exitCodeFor(error) : signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
   } finally {
-    if (showProgress) io.stderr.write('\r\u001b[2K');
+    if (showProgress) io.stderr.write(clearProgress(ansi));
   }
   if (history !== undefined) {
     // Failed runs are recorded too, a refused one (exit 5, another run held the lock) included: a
@@ -297,6 +294,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
     }
     throw failure;
   }
+  onSummary?.(summary);
   const document = `${JSON.stringify({ ...summary, exitCode: code }, null, 2)}\n`;
   if (summaryPath !== undefined) {
     try {

@@ -1,4 +1,5 @@
 /** `listscrub history <file>`: the last runs recorded with --history, as a table. */
+import { existsSync } from 'node:fs';
 import { formatHistoryTable, readHistory } from '../jobs/history.js';
 import { ListscrubError } from '../errors.js';
 import { numberFlag, parseFlags } from './args.js';
@@ -25,7 +26,11 @@ export async function runHistory(args: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length !== 1) throw new ListscrubError('E_USAGE', 'history takes one history file.');
   const last = numberFlag(values, 'last', { integer: true, min: 1 }) ?? 20;
-  const { entries, skipped } = await readHistory(positionals[0] as string, { last });
+  const file = positionals[0] as string;
+  // A missing file is a mistake (a wrong path), not an empty history: the run that names it in
+  // --history creates it, so it exists once any run was recorded.
+  if (!existsSync(file)) throw new ListscrubError('E_INPUT', `no history file at ${file} (runs are recorded there by "listscrub clean --history ${file}").`);
+  const { entries, skipped } = await readHistory(file, { last });
   if (values.json === true) for (const entry of entries) io.stdout.write(`${JSON.stringify(entry)}\n`);
   else io.stdout.write(`${formatHistoryTable(entries)}\n`);
   for (const line of skipped) io.stderr.write(`listscrub: skipped line ${line.line} of the history: ${line.reason}\n`);

@@ -57,7 +57,11 @@ export async function runSchedule(args: string[], io: CliIo): Promise<number> {
     run: async () => {
       try {
         // Re-read each time: editing the job file takes effect at the next run.
-        return await runCleanJob({ ...(await loadJobConfig(file)), quiet: true }, quietIo);
+        let note = 'no summary (the run failed)';
+        const code = await runCleanJob({ ...(await loadJobConfig(file)), quiet: true }, quietIo, (summary) => {
+          note = `${summary.rows} rows, ${summary.kept} kept, ${summary.removed} removed${summary.guard === undefined ? '' : ', outputs not replaced (guard)'}`;
+        });
+        return { code, note };
       } catch (error) {
         log(`listscrub: ${error instanceof Error ? error.message : String(error)}`);
         return exitCodeFor(error);
