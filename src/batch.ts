@@ -13,7 +13,7 @@ import { cleanStaleTempFiles, createAtomicFileWriter, createCsvBatchWriter, isSp
 import { ListscrubError } from './errors.js';
 import { cacheFileIdentity, loadCacheFile, saveCacheFile, type CacheSnapshot, type LoadedCache } from './jobs/cache-file.js';
 import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
-import { describe, validateCheckOptions } from './options.js';
+import { describe, rejectUnknownOptions, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
 import { DedupeSet, createScrubStream, markDuplicates, type ScrubbedRow } from './stream/index.js';
 import { createSplitter } from './split.js';
@@ -69,6 +69,14 @@ export interface ScrubCsvOptions extends CheckOptions {
   /** Reuse a scrubber (its cache and limiter); it is not closed. */
   scrubber?: Scrubber;
 }
+
+/** Every key of ScrubCsvOptions (typed: adding an option without listing it here fails the build). */
+const SCRUB_CSV_KEYS: Record<keyof ScrubCsvOptions, true> = {
+  input: true, output: true, report: true, results: true, applySuggestions: true, split: true, column: true,
+  delimiter: true, encoding: true, header: true, drop: true, keepDuplicates: true, annotate: true, normalize: true,
+  maxInvalidRate: true, cache: true, lock: true, stdin: true, stdout: true, signal: true, onProgress: true,
+  scrubber: true, dns: true, rate: true, concurrency: true, cacheTtl: true,
+};
 
 export interface Progress {
   rows: number;
@@ -170,6 +178,7 @@ const ROUTE_BATCH = 256;
 export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
   const started = Date.now();
   validateCheckOptions(options);
+  rejectUnknownOptions(options, Object.keys(SCRUB_CSV_KEYS), 'scrubCsv()');
   const drop = validateDrop(options.drop);
   if (options.maxInvalidRate !== undefined && !(typeof options.maxInvalidRate === 'number' && options.maxInvalidRate >= 0 && options.maxInvalidRate <= 1)) {
     throw new ListscrubError('E_OPTION', `Option "maxInvalidRate" must be a number from 0 to 1; got ${describe(options.maxInvalidRate)}.`);
@@ -222,7 +231,8 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     header: options.header,
   });
 
-  const scrubber = options.scrubber ?? createScrubber(options);
+  const { dns, rate, concurrency, cacheTtl } = options;
+  const scrubber = options.scrubber ?? createScrubber({ dns, rate, concurrency, ...(cacheTtl === undefined ? {} : { cacheTtl }) });
   const ownsScrubber = options.scrubber === undefined;
   const writers: AtomicWriter[] = [];
   const warnings = [...input.warnings];

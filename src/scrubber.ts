@@ -3,10 +3,9 @@
  * addresses through a Scrubber, so there is one place that combines the address engine with DNS.
  */
 import { analyzeAddress } from './address/index.js';
-import type { Transform } from 'node:stream';
 import { createDomainChecker, type DomainChecker } from './dns/index.js';
-import { createScrubStream, type ScrubStreamOptions } from './stream/index.js';
-import { validateCheckOptions } from './options.js';
+import { createScrubStream, type CsvRecord, type ScrubStreamOptions, type ScrubTransform } from './stream/index.js';
+import { CHECK_OPTION_KEYS, rejectUnknownOptions, validateCheckOptions } from './options.js';
 import type { CheckOptions, DnsHealth, DnsStats, Verdict } from './types.js';
 import { applyDomainOutcome } from './verdict.js';
 
@@ -22,7 +21,7 @@ export interface Scrubber {
    * The object-mode Transform over CSV records, sharing this scrubber's cache and limiter:
    * records (or csv-parse `{ record, info }`) in, `{ record, verdict, index, line }` out, in order.
    */
-  stream(options: Omit<ScrubStreamOptions, 'scrubber' | keyof CheckOptions>): Transform;
+  stream<R extends CsvRecord = CsvRecord>(options: Omit<ScrubStreamOptions, 'scrubber' | keyof CheckOptions>): ScrubTransform<R>;
   /** Run the DNS canary check (once); resolves immediately to a "not checked" health when offline. */
   ready(): Promise<DnsHealth>;
   /** DNS health so far; null when DNS is off. */
@@ -39,6 +38,7 @@ const OFFLINE_STATS: DnsStats = { queries: 0, queriesByType: {}, answers: {}, do
 
 export function createScrubber(options: CheckOptions = {}): Scrubber {
   const checked = validateCheckOptions(options);
+  rejectUnknownOptions(options, CHECK_OPTION_KEYS, 'createScrubber()');
   const domains =
     checked.dns === false
       ? null
@@ -61,7 +61,8 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
 
   const scrubber: Scrubber = {
     evaluate,
-    stream: (streamOptions) => createScrubStream({ ...streamOptions, scrubber }),
+    stream: <R extends CsvRecord = CsvRecord>(streamOptions: Omit<ScrubStreamOptions, 'scrubber' | keyof CheckOptions>) =>
+      createScrubStream<R>({ ...streamOptions, scrubber }),
     check: async (input) => evaluate(input),
     ready: async () =>
       domains === null ? { healthy: true, checked: false, detail: 'DNS checks are off (--no-dns).' } : domains.ready(),

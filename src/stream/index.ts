@@ -17,7 +17,7 @@
  */
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import { ListscrubError } from '../errors.js';
-import { positiveNumber } from '../options.js';
+import { CHECK_OPTION_KEYS, positiveNumber, rejectUnknownOptions } from '../options.js';
 import { createScrubber, type Scrubber } from '../scrubber.js';
 import type { CheckOptions, RowVerdict, Verdict } from '../types.js';
 import { DedupeSet } from './dedupe.js';
@@ -86,6 +86,14 @@ export interface ScrubStreamOptions extends CheckOptions {
 
 export const DEFAULT_WINDOW = 256;
 
+/**
+ * The scrub transform, typed: iterating it (`for await`) gives ScrubbedRow objects, in input order.
+ * An intersection rather than an override, so it still fits node:stream's pipeline() signatures.
+ */
+export type ScrubTransform<R extends CsvRecord = CsvRecord> = Transform & AsyncIterable<ScrubbedRow<R>>;
+
+const STREAM_OPTION_KEYS = [...CHECK_OPTION_KEYS, 'column', 'scrubber', 'keepDuplicates', 'window'] as const;
+
 /** Marks a row whose verdict has not arrived yet. */
 const PENDING: RowVerdict = Object.freeze({ input: '', address: null, status: 'unknown', reason: 'ok', detail: '' });
 
@@ -94,8 +102,9 @@ function fail(message: string): never {
 }
 
 /** Validate and build the transform. Bad options throw here, synchronously, with code E_OPTION. */
-export function createScrubStream<R extends CsvRecord = CsvRecord>(options: ScrubStreamOptions): Transform {
+export function createScrubStream<R extends CsvRecord = CsvRecord>(options: ScrubStreamOptions): ScrubTransform<R> {
   if (typeof options !== 'object' || options === null) fail('Scrub stream options must be an object.');
+  rejectUnknownOptions(options, STREAM_OPTION_KEYS, 'createScrubStream()');
   const { column } = options;
   if (!(typeof column === 'number' && Number.isInteger(column) && column >= 0) && !(typeof column === 'string' && column !== '')) {
     fail('Option "column" must be a 0-based position or a header name.');

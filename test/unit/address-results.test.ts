@@ -196,3 +196,25 @@ describe('Unicode normalization', () => {
     expect(rows.map((row) => row.verdict.status)).toEqual(['risky', 'duplicate']);
   });
 });
+
+describe('library options', () => {
+  it('unknown option keys are errors that name the option and the near miss', async () => {
+    const { createScrubber, createScrubStream, scrubCsv, checkAddress } = await import('../../src/index.js');
+    expect(() => createScrubStream({ colum: 0 } as never)).toThrow(/Unknown option "colum" for createScrubStream\(\) \(did you mean "column"\?\)/);
+    expect(() => createScrubber({ concurency: 2 } as never)).toThrow(/Unknown option "concurency" for createScrubber\(\) \(did you mean "concurrency"\?\)/);
+    await expect(scrubCsv({ input: 'x.csv', maxInvalidrate: 0.1 } as never)).rejects.toThrow(/for scrubCsv\(\) \(did you mean "maxInvalidRate"\?\)/);
+    await expect(checkAddress('a@example.com', { dns: false, retries: 1 } as never)).rejects.toMatchObject({ code: 'E_OPTION' });
+  });
+
+  it('scrubber.stream() yields typed ScrubbedRow objects', async () => {
+    const { createScrubber } = await import('../../src/index.js');
+    const scrubber = createScrubber({ dns: false });
+    const stream = scrubber.stream({ column: 0 });
+    stream.end(['ann@example.com']);
+    const indexes: number[] = [];
+    // `row` is ScrubbedRow, not any: row.index is a number (the typecheck of this file proves it).
+    for await (const row of stream) indexes.push(row.index + 0);
+    expect(indexes).toEqual([1]);
+    await scrubber.close();
+  });
+});
