@@ -135,7 +135,7 @@ export function severalEmailColumns(header: readonly string[] | null, used: numb
     .filter(({ name }) => EMAIL_LIKE.test(name) && !ours.has(name.trim().toLowerCase()));
   if (alike.length < 2 || !alike.some(({ index }) => index === used)) return undefined;
   const others = alike.filter(({ index }) => index !== used).map(({ name }) => `'${name}'`);
-  return `several columns look like email columns: '${header[used]}' was checked, ${others.join(', ')} ${others.length === 1 ? 'was' : 'were'} not; name the one to check with --column`;
+  return `several columns look like email columns: '${header[used]}' was checked, ${others.join(', ')} ${others.length === 1 ? 'was' : 'were'} not; name the one to check (--column, or the option "column")`;
 }
 
 /** How the email column was found, in words: "column 2, 'Email', found by its header name". */

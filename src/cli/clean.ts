@@ -213,6 +213,10 @@ export async function runCleanJob(job: JobConfig, io: CliIo, onSummary?: (summar
   if (job.input === undefined) throw new ListscrubError('E_USAGE', 'clean needs an input file (or "-" for standard input), on the command line or as "input" in the job file.');
   const json = job.json === true;
   if (json && job.output === '-') throw new ListscrubError('E_USAGE', '--json and "-o -" both want standard output; use --summary FILE for the JSON.');
+  // Input '-' sends the cleaned list to standard output unless -o names a file.
+  if (json && job.output === undefined && job.input === '-') {
+    throw new ListscrubError('E_USAGE', 'with input "-" the cleaned list goes to standard output, and so would --json; give -o FILE, or use --summary FILE for the JSON.');
+  }
   const quiet = job.quiet === true;
   const showProgress = !quiet && !json && io.stderr.isTTY === true;
   const ansi = io.env.TERM !== 'dumb';

@@ -166,6 +166,9 @@ describe('standard input, default paths, empty cells', () => {
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.stdout).toBe('email,name\nann@example.com,Ann\n');
     expect(existsSync(join(dir, 'stdin.report.csv'))).toBe(true);
+    const both = await run(['clean', '-', ...dns, '--json'], { cwd: dir, input });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/with input "-" the cleaned list goes to standard output, and so would --json/);
 
     await writeFile(join(dir, 'list.csv'), input);
     const { mkdir } = await import('node:fs/promises');
