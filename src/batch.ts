@@ -16,13 +16,15 @@ import { TextEncodeStream, fitOwnText, normalizeOutputEncoding, outputEncodingFo
 import { cacheFileIdentity, loadCacheFile, saveCacheFile, type CacheSnapshot, type LoadedCache } from './jobs/cache-file.js';
 import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
 import { assertDistinctPaths, realTarget } from './jobs/paths.js';
-import { describe, validateCheckOptions } from './options.js';
+import { describe, rejectUnknownOptions, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
 import type { HistoryEntry } from './jobs/history.js';
 import { openRunReport, type RunReport } from './report/index.js';
 import { DedupeSet, createScrubStream, markDuplicates, type ScrubbedRow } from './stream/index.js';
 import { DROP_CHOICES, REASON_CODES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus, type RowVerdict } from './types.js';
 import { REASONS } from './verdict.js';
+import { createSplitter } from './split.js';
+import { ANNOTATE_COLUMNS, RESULT_COLUMNS, annotatedRow, appendLayout, judgeWritten, mxHost, resultRow, severalEmailColumns, suggestionToApply, validateApplySuggestions } from './results.js';
 
 
 /** Statuses removed whatever --drop says. */
@@ -55,8 +57,17 @@ export interface ScrubCsvOptions extends CheckOptions {
   input: string;
   /** Cleaned list path; default `<input-name>.clean.csv` beside the input; '-' for `stdout`. */
   output?: string;
-  /** Report path; default `<input-name>.report.csv` beside the input. */
+  /** Report path; default `<input-name>.report.csv` beside the cleaned list (beside the input when that is '-'). */
   report?: string;
+  /** Result file: every input row once, in order, with the verdict columns (RESULT_COLUMNS) appended. */
+  results?: string;
+  /**
+   * Write the suggestion in place of the address: `true` for certain repairs (reason `repaired`),
+   * or a list of reason codes to accept as well (`['typo_domain']`).
+   */
+  applySuggestions?: boolean | string[];
+  /** One row per address for cells that list several (`a@x.com; b@y.com`), other columns copied. */
+  split?: boolean;
   /** Email column: header name, or 1-based number. Default: detected. */
   column?: string | number;
   delimiter?: string;
@@ -66,7 +77,7 @@ export interface ScrubCsvOptions extends CheckOptions {
   /** Statuses or reason codes to remove on top of invalid, duplicate and malformed. */
   drop?: string[];
   keepDuplicates?: boolean;
-  /** Append email_status and email_reason columns to the cleaned list. */
+  /** Append email_status, email_reason and email_suggestion columns to the cleaned list (replacing earlier ones). */
   annotate?: boolean;
   /** Write the normalized address in place of the original cell. */
   normalize?: boolean;
@@ -111,6 +122,16 @@ export interface ScrubCsvOptions extends CheckOptions {
   htmlHistory?: readonly HistoryEntry[];
 }
 
+/** Every key of ScrubCsvOptions (typed: adding an option without listing it here fails the build). */
+const SCRUB_CSV_KEYS: Record<keyof ScrubCsvOptions, true> = {
+  input: true, output: true, report: true, results: true, applySuggestions: true, split: true, column: true,
+  delimiter: true, encoding: true, header: true, drop: true, keepDuplicates: true, annotate: true, normalize: true,
+  maxInvalidRate: true, cache: true, lock: true, stdin: true, stdout: true, signal: true, onProgress: true,
+  scrubber: true, dns: true, rate: true, concurrency: true, cacheTtl: true,
+  allowEmpty: true, maxShrink: true, baselineRows: true, maxRecordSize: true, outputEncoding: true, outputDelimiter: true,
+  html: true, htmlHistory: true,
+};
+
 export interface Progress {
   rows: number;
   bytesRead: number;
@@ -118,8 +139,10 @@ export interface Progress {
 }
 
 export interface Summary {
-  /** Input records (malformed ones included). */
+  /** Input records (malformed ones included). With --split, kept + removed = rows + split.extraRows. */
   rows: number;
+  /** Set with --split: the rows it made beyond the input records (one per extra address). */
+  split?: { extraRows: number };
   kept: number;
   removed: number;
   /** Every row by status (sums to `rows`). */
@@ -142,7 +165,12 @@ export interface Summary {
   /** Paths written, or null when the outputs were not replaced (guard tripped). */
   output: string | null;
   report: string | null;
-  column: { index: number; name: string | null };
+  /** The result file written (--results), or null when not asked for or not replaced. */
+  results?: string | null;
+  /** Rows whose address was replaced by its suggestion (--apply-suggestions). */
+  applied?: number;
+  /** The email column checked, and how it was found (named with --column, by its header, by its content). */
+  column: { index: number; name: string | null; source?: 'option' | 'header' | 'content' | 'none' };
   delimiter: string;
   /** Set when a guard stopped the outputs from being replaced (exit 4). */
   guard?: Guard;
@@ -163,10 +191,14 @@ export type Guard =
 /** Default of maxShrink: a list that lost more than half its rows since the last good run. */
 export const DEFAULT_MAX_SHRINK = 0.5;
 
-export function defaultOutputPaths(input: string): { output: string; report: string } {
+/**
+ * Default paths: the cleaned list beside the input (standard output for input '-', as csvkit does);
+ * the report beside the cleaned list when that is a file named with -o.
+ */
+export function defaultOutputPaths(input: string, output?: string): { output: string; report: string } {
   const base = input === '-' ? 'stdin' : basename(input, extname(input));
-  const dir = input === '-' ? '.' : dirname(input);
-  return { output: join(dir, `${base}.clean.csv`), report: join(dir, `${base}.report.csv`) };
+  const dir = output !== undefined && output !== '-' ? dirname(output) : input === '-' ? '.' : dirname(input);
+  return { output: input === '-' ? '-' : join(dir, `${base}.clean.csv`), report: join(dir, `${base}.report.csv`) };
 }
 
 function validateDrop(drop: unknown): Set<string> {
@@ -234,6 +266,7 @@ const ROUTE_BATCH = 256;
 export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
   const started = Date.now();
   validateCheckOptions(options);
+  rejectUnknownOptions(options, Object.keys(SCRUB_CSV_KEYS), 'scrubCsv()');
   const drop = validateDrop(options.drop);
   if (options.maxInvalidRate !== undefined && !(typeof options.maxInvalidRate === 'number' && options.maxInvalidRate >= 0 && options.maxInvalidRate <= 1)) {
     throw new ListscrubError('E_OPTION', `Option "maxInvalidRate" must be a number from 0 to 1; got ${describe(options.maxInvalidRate)}.`);
@@ -242,14 +275,17 @@ export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
     throw new ListscrubError('E_OPTION', `Option "maxShrink" must be a number from 0 to 1; got ${describe(options.maxShrink)}.`);
   }
   const outputEncoding = options.outputEncoding === undefined ? undefined : normalizeOutputEncoding(options.outputEncoding);
-  const defaults = defaultOutputPaths(options.input);
+  const defaults = defaultOutputPaths(options.input, options.output);
   const outputPath = options.output ?? defaults.output;
   const reportPath = options.report ?? defaults.report;
   if (reportPath === '-') throw new ListscrubError('E_OPTION', 'The report cannot go to standard output; give it a file name.');
+  validateApplySuggestions(options.applySuggestions);
+  if (options.results === '-') throw new ListscrubError('E_OPTION', 'The result file cannot go to standard output; give it a file name.');
   assertDistinctPaths([
     ['input', options.input],
     ['cleaned list', outputPath],
     ['report', reportPath],
+    ['result file', options.results],
     ['DNS cache', options.cache],
     ['HTML report', typeof options.html === 'string' ? options.html : undefined],
   ]);
@@ -287,7 +323,8 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     ...(options.maxRecordSize === undefined ? {} : { maxRecordSize: options.maxRecordSize }),
   });
 
-  const scrubber = options.scrubber ?? createScrubber(options);
+  const { dns, rate, concurrency, cacheTtl } = options;
+  const scrubber = options.scrubber ?? createScrubber({ dns, rate, concurrency, ...(cacheTtl === undefined ? {} : { cacheTtl }) });
   const ownsScrubber = options.scrubber === undefined;
   const writers: AtomicWriter[] = [];
   const warnings = [...input.warnings];
@@ -318,7 +355,12 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       scrubber.domains.cache.import(cacheLoaded.snapshot);
     }
     const header = input.header;
-    const cleanedHeader = header === null ? null : options.annotate ? [...header, 'email_status', 'email_reason'] : header;
+    const annotateLayout = options.annotate ? appendLayout(header, ANNOTATE_COLUMNS) : null;
+    const cleanedHeader = annotateLayout === null ? header : annotateLayout.header;
+    const resultsLayout = options.results === undefined ? null : appendLayout(header, RESULT_COLUMNS);
+    const accepted = validateApplySuggestions(options.applySuggestions);
+    const columnWarning = input.column.source === 'option' ? undefined : severalEmailColumns(header, input.column.index);
+    if (columnWarning !== undefined) warnings.push(columnWarning);
     const originalNames = header ?? [];
     // `raw`: the complete source text of a malformed record, so it can always be recovered.
     // The input's header names are cells like any other in the report: neutralized the same way.
@@ -331,7 +373,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     const checkEncoding = outputEncoding === 'windows-1252';
 
     // Temporary files left by a killed run (SIGKILL, power loss) are removed before writing anew.
-    for (const path of [outputPath, reportPath]) {
+    for (const path of [outputPath, reportPath, ...(options.results === undefined ? [] : [options.results])]) {
       if (path === '-') continue;
       // Beside the file a symlink points to: that is where the writer puts its temp files.
       const real = realTarget(path);
@@ -346,14 +388,20 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     if (options.html !== undefined) {
       page = await openRunReport(options.html, { delimiter: input.delimiter, startedAt: new Date(started) });
     }
+    const resultsTarget = options.results === undefined ? null : await createAtomicFileWriter(options.results, { mode });
+    if (resultsTarget !== null) writers.push(resultsTarget);
 
     // The cleaned list keeps the input's delimiter and line ending; the report is plain CSV.
     // Rows are formatted a batch at a time (ROUTE_BATCH rows per write: one stream hop and one string
     // per batch), with the same csv-stringify options as createCsvWriter().
     const cleanedCsv = createCsvBatchWriter({ delimiter: outputDelimiter, lineEnding: input.lineEnding, header: cleanedHeader });
     const reportCsv = createCsvBatchWriter({ delimiter: outputDelimiter, lineEnding: input.lineEnding, header: reportHeader });
+    // The result file is shaped like the cleaned list (its delimiter, line ending and encoding).
+    const resultsCsv =
+      resultsLayout === null ? null : createCsvBatchWriter({ delimiter: outputDelimiter, lineEnding: input.lineEnding, header: resultsLayout.header });
     let cleanedBatch: string[][] = [];
     let reportBatch: string[][] = [];
+    let resultsBatch: string[][] = [];
     /** Write the gathered rows; a promise when an output is full (resolved on its 'drain'). */
     const flushBatches = (): Promise<void> | undefined => {
       let waitCleaned: Promise<void> | undefined;
@@ -366,19 +414,25 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
         waitReport = writeBatch(reportCsv, reportBatch, stop.signal);
         reportBatch = [];
       }
+      if (resultsCsv !== null && resultsBatch.length > 0) {
+        const waitResults = writeBatch(resultsCsv, resultsBatch, stop.signal);
+        resultsBatch = [];
+        if (waitResults !== undefined) waitReport = waitReport === undefined ? waitResults : Promise.all([waitReport, waitResults]).then(() => undefined);
+      }
       if (waitCleaned === undefined) return waitReport;
       if (waitReport === undefined) return waitCleaned;
       return Promise.all([waitCleaned, waitReport]).then(() => undefined);
     };
     const cleanedDone = pipeline(cleanedCsv, new TextEncodeStream(outputEncoding, outputBom), cleanedTarget.stream, { end: cleanedTarget.tempPath !== null });
     const reportDone = pipeline(reportCsv, new TextEncodeStream(outputEncoding, outputBom), reportTarget.stream);
+    const resultsDone = resultsCsv === null || resultsTarget === null ? Promise.resolve() : pipeline(resultsCsv, new TextEncodeStream(outputEncoding, outputBom), resultsTarget.stream);
     // A failed output stops the run at once. Without this the row loop waited for a 'drain' that
     // never comes from a destroyed stream: the process hung until Node gave up on the unsettled
     // top-level await (exit 13), leaving the temp files and the lock behind. The handlers also mark
     // these promises handled: when the main pipeline fails (interrupt, bad bytes mid-file) they are
     // never awaited, and the writers' abort() makes them reject with ERR_STREAM_PREMATURE_CLOSE,
     // which unhandled would kill the process. The happy path still awaits them and sees their errors.
-    for (const [done, path] of [[cleanedDone, outputPath], [reportDone, reportPath]] as const) {
+    for (const [done, path] of [[cleanedDone, outputPath], [reportDone, reportPath], [resultsDone, options.results ?? '']] as const) {
       done.catch((error: unknown) => {
         outputFailure ??= outputError(path, error);
         stop.abort(outputFailure);
@@ -393,14 +447,18 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     let rows = 0;
     let kept = 0;
     let removed = 0;
+    let applied = 0;
     let lastProgress = 0;
     const columnIndex = input.column.index;
+    const splitter = options.split === true ? createSplitter(columnIndex) : null;
 
     // The router is a synchronous object-mode sink: a row costs no promise unless an output is full
     // (then the write callback waits for its 'drain'). Iterating the scrub stream with for-await and
     // awaiting every write cost two promise round trips per row (~0.6 s per 1M rows in the profile).
     const routeRow = (row: ScrubbedRow<string[]>): void => {
-      const { verdict } = row;
+      const suggestion = suggestionToApply(row.verdict, accepted);
+      // A repaired cell written as its repaired address is judged on what is written.
+      const verdict = options.normalize || suggestion !== undefined ? judgeWritten(row.verdict) : row.verdict;
       rows += 1;
       statuses[verdict.status] += 1;
       reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
@@ -408,6 +466,11 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       const remove = dropBy !== undefined || ALWAYS_REMOVED.has(verdict.status);
       const record = Array.isArray(row.record) ? row.record : [];
       page?.add(row);
+      if (resultsLayout !== null) {
+        const domain = verdict.address === null || verdict.status === 'invalid' ? null : verdict.address.slice(verdict.address.lastIndexOf('@') + 1);
+        const mx = domain === null || scrubber.domains === null ? '' : mxHost(scrubber.domains.cache.get(domain));
+        resultsBatch.push(resultRow(record, resultsLayout, verdict, mx).map(neutralizeFormula));
+      }
       if (remove) {
         removed += 1;
         removedStatuses[verdict.status] += 1;
@@ -434,11 +497,13 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
           unchecked.reasons[notChecked] = (unchecked.reasons[notChecked] ?? 0) + 1;
         }
         let cells = record;
-        if (options.normalize && verdict.address !== null && columnIndex < cells.length) {
+        const written = suggestion ?? (options.normalize && verdict.address !== null ? verdict.address : undefined);
+        if (written !== undefined && columnIndex < cells.length) {
           cells = cells.slice();
-          cells[columnIndex] = verdict.address;
+          cells[columnIndex] = written;
+          if (suggestion !== undefined) applied += 1;
         }
-        if (options.annotate) cells = [...cells, verdict.status, verdict.reason];
+        if (annotateLayout !== null) cells = annotatedRow(cells, annotateLayout, verdict);
         if (checkEncoding) assertEncodable(cells, outputEncoding, row);
         cleanedBatch.push(cells);
       }
@@ -464,6 +529,8 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     const routePending = (): Promise<void> | undefined => {
       const gathered = pendingRows;
       pendingRows = [];
+      // Split rows carry the number of the record they came from (report, duplicate details).
+      if (splitter !== null) for (const row of gathered) row.index = splitter.nextSource();
       if (seen !== null) markDuplicates(gathered, seen);
       for (const row of gathered) routeRow(row);
       return flushBatches();
@@ -490,19 +557,16 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
         }
         cleanedCsv.end();
         reportCsv.end();
+        resultsCsv?.end();
         callback();
       },
     });
 
     // keepDuplicates: the router decides duplicates itself (above), in the same order.
     const scrub = createScrubStream<string[]>({ column: columnIndex, scrubber, keepDuplicates: true, window: JOB_WINDOW });
-    await pipeline(
-      input.records,
-      scrub,
-      route,
-      { signal: stop.signal },
-    );
-    await Promise.all([cleanedDone, reportDone]);
+    if (splitter === null) await pipeline(input.records, scrub, route, { signal: stop.signal });
+    else await pipeline(input.records, splitter.transform, scrub, route, { signal: stop.signal });
+    await Promise.all([cleanedDone, reportDone, resultsDone]);
     options.onProgress?.({ rows, bytesRead: input.bytesRead(), totalBytes: input.totalBytes });
 
     if (kept + removed !== rows) {
@@ -510,7 +574,8 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     }
 
     const summary: Summary = {
-      rows,
+      rows: rows - (splitter?.extraRows ?? 0),
+      ...(splitter === null ? {} : { split: { extraRows: splitter.extraRows } }),
       kept,
       removed,
       statuses,
@@ -523,16 +588,19 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
       input: options.input,
       output: outputPath,
       report: reportPath,
+      ...(options.results === undefined ? {} : { results: options.results }),
+      ...(accepted === null ? {} : { applied }),
       column: input.column,
       delimiter: input.delimiter,
       warnings,
     };
-    const guard = await decideGuard(options, { rows, removed, malformed: statuses.malformed, outputPath, hasHeader: header !== null });
+    const guard = await decideGuard(options, { rows, removed, empty: reasons.empty ?? 0, malformed: statuses.malformed, outputPath, hasHeader: header !== null });
     if (guard !== undefined) {
       // A broken export or a DNS problem must not wipe a list: keep the previous outputs.
       await Promise.all(writers.map((writer) => writer.abort()));
       summary.output = null;
       summary.report = null;
+      if (summary.results !== undefined) summary.results = null;
       summary.guard = guard;
     } else {
       if (rows === 0) warnings.push('The input has no data rows; the outputs hold only the header.');
@@ -576,7 +644,7 @@ const KEPT = 'the previous outputs were left untouched.';
  */
 async function decideGuard(
   options: ScrubCsvOptions,
-  run: { rows: number; removed: number; malformed: number; outputPath: string; hasHeader: boolean },
+  run: { rows: number; removed: number; empty: number; malformed: number; outputPath: string; hasHeader: boolean },
 ): Promise<Guard | undefined> {
   const dataRows = run.rows - run.malformed;
   if (dataRows === 0 && options.allowEmpty !== true && (await hasDataRows(run.outputPath, run.hasHeader))) {
@@ -597,7 +665,8 @@ async function decideGuard(
       detail: `the list has ${run.rows} rows, ${(shrank * 100).toFixed(1)}% fewer than the ${baseline} of the last successful run, above the --max-shrink of ${(maxShrink * 100).toFixed(1)}%; ${KEPT}`,
     };
   }
-  const removedRate = run.rows === 0 ? 0 : run.removed / run.rows;
+  // Empty email cells are not counted: a list with blank rows is not a broken export.
+  const removedRate = run.rows === 0 ? 0 : (run.removed - run.empty) / run.rows;
   if (options.maxInvalidRate !== undefined && removedRate > options.maxInvalidRate) {
     return {
       kind: 'max_invalid_rate',

@@ -1,6 +1,7 @@
 /**
  * Options are validated once, up front, with coded errors naming the key and what was expected.
  */
+import { didYouMean } from './did-you-mean.js';
 import { ListscrubError } from './errors.js';
 import type { CheckOptions, DnsOptions } from './types.js';
 
@@ -36,12 +37,24 @@ export function stringList(key: string, value: unknown): string[] | undefined {
   return value as string[];
 }
 
-function rejectUnknownKeys(prefix: string, value: object, known: readonly string[]): void {
+function rejectUnknownKeys(prefix: string, value: object, known: readonly string[], where = ''): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw new ListscrubError('E_OPTION', `Unknown option "${prefix}${key}". Known: ${known.join(', ')}.`);
+      const hint = didYouMean(key, known);
+      throw new ListscrubError('E_OPTION', `Unknown option "${prefix}${key}"${where}${hint === '' ? `. Known: ${known.join(', ')}` : hint}.`);
     }
   }
+}
+
+/** The keys of CheckOptions, the options every entry point shares. */
+export const CHECK_OPTION_KEYS = ['dns', 'rate', 'concurrency', 'cacheTtl'] as const;
+
+/**
+ * Refuse keys an entry point does not know (`{ colum: 2 }` would otherwise be ignored without a
+ * word), naming the near miss. `entry` names the function, e.g. "createScrubStream()".
+ */
+export function rejectUnknownOptions(options: object, known: readonly string[], entry: string): void {
+  rejectUnknownKeys('', options, known, ` for ${entry}`);
 }
 
 const DNS_KEYS = ['servers', 'timeoutMs', 'retries', 'canary', 'allowPrivate'] as const;

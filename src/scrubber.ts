@@ -3,10 +3,9 @@
  * addresses through a Scrubber, so there is one place that combines the address engine with DNS.
  */
 import { analyzeAddress } from './address/index.js';
-import type { Transform } from 'node:stream';
 import { createDomainChecker, type DomainChecker } from './dns/index.js';
-import { checkTransformOptions, scrubTransform, type RowChecker, type ScrubTransformOptions } from './stream/transform.js';
-import { validateCheckOptions } from './options.js';
+import { checkTransformOptions, scrubTransform, type CsvRecord, type RowChecker, type ScrubTransform, type ScrubTransformOptions } from './stream/transform.js';
+import { CHECK_OPTION_KEYS, rejectUnknownOptions, validateCheckOptions } from './options.js';
 import type { CheckOptions, DnsHealth, DnsStats, Verdict } from './types.js';
 import { applyDomainOutcome } from './verdict.js';
 
@@ -22,7 +21,7 @@ export interface Scrubber extends RowChecker {
    * The object-mode Transform over CSV records, sharing this scrubber's cache and limiter:
    * records (or csv-parse `{ record, info }`) in, `{ record, verdict, index, line }` out, in order.
    */
-  stream(options: ScrubTransformOptions): Transform;
+  stream<R extends CsvRecord = CsvRecord>(options: ScrubTransformOptions): ScrubTransform<R>;
   /** Run the DNS canary check (once); resolves immediately to a "not checked" health when offline. */
   ready(): Promise<DnsHealth>;
   /** DNS health so far; null when DNS is off. */
@@ -38,6 +37,7 @@ export interface Scrubber extends RowChecker {
 const OFFLINE_STATS: DnsStats = { queries: 0, queriesByType: {}, answers: {}, domains: 0, cacheHits: 0 };
 
 export function createScrubber(options: CheckOptions = {}): Scrubber {
+  if (typeof options === 'object' && options !== null) rejectUnknownOptions(options, CHECK_OPTION_KEYS, 'createScrubber()');
   const checked = validateCheckOptions(options);
   const domains =
     checked.dns === false
@@ -61,7 +61,7 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
 
   const scrubber: Scrubber = {
     evaluate,
-    stream: (streamOptions) => scrubTransform(scrubber, false, checkTransformOptions({ ...streamOptions })),
+    stream: <R extends CsvRecord = CsvRecord>(streamOptions: ScrubTransformOptions) => scrubTransform<R>(scrubber, false, checkTransformOptions({ ...streamOptions })),
     check: async (input) => evaluate(input),
     ready: async () =>
       domains === null ? { healthy: true, checked: false, detail: 'DNS checks are off (--no-dns).' } : domains.ready(),

@@ -16,7 +16,11 @@ export const ROW_STATUSES: readonly RowStatus[] = ['valid', 'risky', 'invalid', 
 export const REASON_CODES = [
   'ok',
   // address engine (offline)
+  'empty',
   'syntax',
+  'multiple_addresses',
+  'repaired',
+  'confusable',
   'unusual_syntax',
   'disposable',
   'role_account',

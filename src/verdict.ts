@@ -17,11 +17,31 @@ export interface ReasonInfo {
 
 export const REASONS: Record<ReasonCode, ReasonInfo> = {
   ok: { status: 'valid', summary: 'No problem found.', fix: 'Nothing to do.' },
+  empty: {
+    status: 'invalid',
+    summary: 'The email cell is empty: there is no address to send to (no bounce code: nothing was sent).',
+    fix: 'Nothing to fix in the address; fill the cell from another source, or leave the row in the report.',
+  },
   syntax: {
     status: 'invalid',
     bounce: '5.1.3',
     summary: 'The address is not a valid email address.',
     fix: 'Correct the address (see the suggestion) or ask the subscriber to enter it again.',
+  },
+  multiple_addresses: {
+    status: 'risky',
+    summary: 'The cell holds several addresses (a@x.com; b@y.com), each of them well formed.',
+    fix: 'Split the cell (--split writes one row per address) or keep the one the subscriber wants.',
+  },
+  repaired: {
+    status: 'risky',
+    summary: 'A good address in noise (quotation marks, invisible characters, markup, mailto:, a trailing separator); the suggestion is the repaired address.',
+    fix: 'Write the repaired address with --normalize or --apply-suggestions; it needs no confirmation.',
+  },
+  confusable: {
+    status: 'risky',
+    summary: 'The address mixes look-alike letters from another script (a Cyrillic "а" in "gmаil.com").',
+    fix: 'Replace the address with the plain-ASCII suggestion after confirming with the subscriber.',
   },
   unusual_syntax: {
     status: 'risky',

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { domainToASCII } from 'node:url';
 import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
+import { confusableToAscii } from './confusables.js';
 import { suggestDomain } from './typo.js';
 
 const require = createRequire(import.meta.url);
@@ -30,6 +31,8 @@ export interface DomainInfo {
   suggestion?: string;
   /** The disposable-list entry this domain falls under (itself or a parent), if any. */
   disposable?: string;
+  /** The plain-ASCII reading of a domain that mixes Latin with look-alike letters (`gmаil.com`). */
+  confusable?: string;
 }
 
 const LDH = /^[a-z0-9-]+$/;
@@ -112,6 +115,12 @@ function computeDomainInfo(raw: string): DomainInfo {
     ascii = raw.toLowerCase();
   }
   const info: DomainInfo = { ascii };
+  const lookAlike = NON_ASCII.test(raw) && error === undefined ? confusableToAscii(raw.toLowerCase()) : undefined;
+  if (lookAlike !== undefined && domainError(lookAlike) === undefined) {
+    info.confusable = lookAlike;
+    info.suggestion = suggestDomain(lookAlike, isRealTld) ?? lookAlike;
+    return info;
+  }
   error ??= domainError(ascii);
   if (error !== undefined) info.error = error;
   const suggestion = suggestDomain(ascii, isRealTld) ?? (error !== undefined && domainError(ascii) === undefined ? ascii : undefined);

@@ -24,6 +24,20 @@ export const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
   'billing', 'contact', 'help', 'helpdesk', 'office', 'enquiries', 'inquiries', 'feedback',
   'careers', 'jobs', 'hr', 'press', 'privacy', 'legal', 'compliance', 'accounts', 'accounting',
   'customerservice', 'customer.service', 'newsletter', 'list', 'list-request', 'unsubscribe',
+  // the same departments beyond English (German, Spanish, Portuguese, Italian, French, Dutch,
+  // Polish, Czech, Scandinavian): contact, sales, accounting, invoices, jobs, press, office, orders
+  'kontakt', 'contacto', 'contato', 'contatto', 'contatti', 'vertrieb', 'ventas', 'vendas', 'vendite',
+  'verkauf', 'buchhaltung', 'rechnung', 'rechnungen', 'facturacion', 'facturas', 'faturamento',
+  'fatturazione', 'empleo', 'empleos', 'emprego', 'lavoro', 'karriere', 'bewerbung', 'presse',
+  'prensa', 'imprensa', 'stampa', 'buero', 'büro', 'oficina', 'escritorio', 'ufficio', 'bureau',
+  'verwaltung', 'administracion', 'administracao', 'amministrazione', 'anfragen', 'anfrage',
+  'consultas', 'atendimento', 'atencion', 'soporte', 'suporte', 'assistenza', 'kundenservice',
+  'kundendienst', 'service-client', 'serviceclient', 'commercial', 'comercial', 'commerciale',
+  'compta', 'comptabilite', 'contabilidad', 'contabilidade', 'contabilita', 'recrutement',
+  'recrutamento', 'reclutamiento', 'bestellung', 'pedidos', 'ordini', 'commandes', 'redaktion',
+  'redaccion', 'redazione', 'redaction', 'sekretariat', 'secretaria', 'segreteria', 'secretariat',
+  'biuro', 'kancelaria', 'sprzedaz', 'obchod', 'faktura', 'fakturering', 'kundeservice',
+  'kundservice', 'salg', 'försäljning', 'forsaljning', 'verkoop', 'klantenservice', 'facturen',
 ]);
 
 /**
@@ -37,6 +51,18 @@ export const MAJOR_PROVIDERS: readonly string[] = [
   'sbcglobal.net', 'bellsouth.net', 'orange.fr', 'free.fr', 'btinternet.com', 'qq.com', '163.com',
   'yahoo.co.uk', 'hotmail.co.uk', 'hotmail.fr', 'yahoo.fr', 'live.co.uk', 'outlook.fr',
   'wanadoo.fr', 'laposte.net', 'libero.it', 't-online.de', 'rocketmail.com', 'ymail.com',
+  // large national providers and the country forms of the big ones (each is in the maintained
+  // free-provider list of the email-providers package; a unit test checks that)
+  'hotmail.de', 'hotmail.it', 'hotmail.es', 'yahoo.de', 'yahoo.es', 'yahoo.it', 'yahoo.co.jp',
+  'yahoo.com.br', 'hotmail.com.br', 'outlook.de', 'outlook.es', 'live.fr', 'live.de', 'live.it',
+  'freenet.de', 'arcor.de', 'online.de', 'sfr.fr', 'neuf.fr', 'virgilio.it', 'tiscali.it',
+  'alice.it', 'rambler.ru', 'yandex.com', 'bk.ru', 'inbox.ru', 'list.ru', 'ukr.net', '126.com',
+  'sina.com', 'foxmail.com', 'naver.com', 'daum.net', 'hanmail.net', 'seznam.cz', 'centrum.cz',
+  'wp.pl', 'o2.pl', 'onet.pl', 'interia.pl', 'bol.com.br', 'uol.com.br', 'terra.com.br',
+  'ig.com.br', 'bigpond.com', 'optusnet.com.au', 'shaw.ca', 'rogers.com', 'sympatico.ca',
+  'sky.com', 'virginmedia.com', 'ntlworld.com', 'talktalk.net', 'home.nl', 'planet.nl', 'telenet.be',
+  'skynet.be', 'bluewin.ch', 'abv.bg', 'rediffmail.com', 'cox.net', 'charter.net', 'earthlink.net',
+  'juno.com', 'zoho.com', 'mail.com', 'aim.com', 'gmx.at',
 ];
 
 /**
@@ -44,20 +70,14 @@ export const MAJOR_PROVIDERS: readonly string[] = [
  * (Every MAJOR_PROVIDERS entry is legitimate too.)
  */
 export const LEGIT_NEAR_PROVIDERS: readonly string[] = [
-  'mail.com', 'email.com', 'gmx.at', 'gmx.ch', 'gmx.fr', 'gmx.us', 'gmx.co.uk', 'hotmail.de',
-  'hotmail.it', 'hotmail.es', 'hotmail.ca', 'hotmail.nl', 'hotmail.be', 'live.fr', 'live.de',
-  'live.ca', 'live.nl', 'live.it', 'live.com.au', 'outlook.de', 'outlook.es', 'outlook.it',
-  'yahoo.de', 'yahoo.es', 'yahoo.it', 'yahoo.ca', 'yahoo.com.au', 'yahoo.co.in', 'yahoo.co.jp',
-  'yahoo.com.br', 'yahoo.in', 'yandex.com', 'yandex.ua', 'yandex.by', 'yandex.kz', 'ya.ru',
-  'inbox.ru', 'list.ru', 'bk.ru', 'mail.ua', 'protonmail.ch', 'pm.me', 'aim.com', 'aol.de',
-  'aol.fr', 'aol.co.uk', 'icloud.net', 'me.net', 'mac.net', 'msn.net', 'att.com', 'verizon.com',
-  'comcast.com', 'gmail.de', 'googlemail.de', 'web.com', 'free.com', '126.com', '139.com',
-  '188.com', 'foxmail.com', 'yeah.net', 'sina.com', 'sohu.com', 'orange.com', 'orange.net',
-  'outlook.co.uk', 'btopenworld.com', 'sky.com', 'virgin.net', 'zoho.com', 'tutanota.com',
-  'fastmail.com', 'hey.com', 'cox.net', 'charter.net', 'earthlink.net', 'juno.com', 'shaw.ca',
-  'rogers.com', 'telus.net', 'bell.net', 'ukr.net', 'naver.com', 'daum.net', 'hanmail.net',
-  'rediffmail.com', 'mail.de', 'freenet.de', 'online.de', 'sfr.fr', 'neuf.fr', 'club-internet.fr',
-  'tiscali.it', 'virgilio.it', 'alice.it', 'yahoo.gr', 'hotmail.gr',
+  'email.com', 'gmx.ch', 'gmx.fr', 'gmx.us', 'gmx.co.uk', 'hotmail.ca', 'hotmail.nl', 'hotmail.be',
+  'live.ca', 'live.nl', 'live.com.au', 'outlook.it', 'yahoo.ca', 'yahoo.com.au', 'yahoo.co.in',
+  'yahoo.in', 'yandex.ua', 'yandex.by', 'yandex.kz', 'ya.ru', 'mail.ua', 'protonmail.ch', 'pm.me',
+  'aol.de', 'aol.fr', 'aol.co.uk', 'icloud.net', 'me.net', 'mac.net', 'msn.net', 'att.com',
+  'verizon.com', 'comcast.com', 'gmail.de', 'googlemail.de', 'web.com', 'free.com', '139.com',
+  '188.com', 'yeah.net', 'sohu.com', 'orange.com', 'orange.net', 'outlook.co.uk', 'btopenworld.com',
+  'virgin.net', 'tutanota.com', 'fastmail.com', 'hey.com', 'telus.net', 'bell.net', 'mail.de',
+  'club-internet.fr', 'yahoo.gr', 'hotmail.gr', 'y7mail.com', 'earthling.net',
 ];
 
 /**
@@ -75,4 +95,18 @@ export const TLD_TYPOS: Readonly<Record<string, string>> = {
  * Real TLDs that, after the name of a major `.com` provider, are nearly always a slip for `.com`
  * (`gmail.co`, `hotmail.cm`). Only used when `name.com` is a major provider.
  */
+/**
+ * Second-level forms of country domains (`.co.uk`, `.com.br`): the label each country uses, and its
+ * slips that are no registry's (`yahoo.con.uk`, `bol.cmo.br`).
+ */
+export const SECOND_LEVEL: Readonly<Record<string, 'co' | 'com'>> = {
+  uk: 'co', jp: 'co', nz: 'co', za: 'co', kr: 'co', in: 'co', il: 'co', id: 'co', th: 'co',
+  br: 'com', au: 'com', ar: 'com', mx: 'com', tr: 'com', cn: 'com', tw: 'com', hk: 'com', sg: 'com',
+  my: 'com', pe: 'com', ua: 'com', co: 'com', ph: 'com', pk: 'com', ng: 'com', eg: 'com', sa: 'com',
+};
+export const SECOND_LEVEL_SLIPS: Readonly<Record<'co' | 'com', ReadonlySet<string>>> = {
+  co: new Set(['con', 'cp', 'xo', 'vo', 'ci', 'c0', 'coo', 'cco', 'oc']),
+  com: new Set(['con', 'cpm', 'cmo', 'vom', 'xom', 'comm', 'coom', 'ccom', 'ocm', 'cm', 'om', 'cim']),
+};
+
 export const COM_SLIPS: ReadonlySet<string> = new Set(['co', 'cm', 'om', 'cam']);

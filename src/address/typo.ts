@@ -2,7 +2,7 @@
  * Typo detection for domains: a misspelt TLD (`.con`), or a name one or two edits away from a major
  * provider (`gmial.com`). Pure and deterministic.
  */
-import { COM_SLIPS, LEGIT_NEAR_PROVIDERS, MAJOR_PROVIDERS, TLD_TYPOS } from './lists.js';
+import { COM_SLIPS, LEGIT_NEAR_PROVIDERS, MAJOR_PROVIDERS, SECOND_LEVEL, SECOND_LEVEL_SLIPS, TLD_TYPOS } from './lists.js';
 
 /**
  * Optimal-string-alignment Damerau–Levenshtein distance (insert, delete, substitute, swap two
@@ -54,10 +54,12 @@ export const LEGIT_DOMAINS: ReadonlySet<string> = new Set([...MAJOR_PROVIDERS, .
 
 /**
  * How many edits of the provider's name still count as a typo. Short names get none: `me`, `aol`,
- * `live` are one edit from many real domains (`mi.com`, `aal.com`, `life.com`).
+ * `live` are one edit from many real domains (`mi.com`, `aal.com`, `life.com`). Two edits only from
+ * nine letters up: with 7-8 letters they reached real domains (`foodmail.com` from foxmail.com,
+ * `hd-mail.com` from hotmail.com) and found no more typos in the labelled set (test/typos).
  */
 function nameBudget(name: string): number {
-  if (name.length >= 7) return 2;
+  if (name.length >= 9) return 2;
   if (name.length >= 5) return 1;
   return 0;
 }
@@ -72,14 +74,46 @@ function sameStart(typed: string, name: string): boolean {
   return typed[0] === name[1] && typed[1] === name[0];
 }
 
-/** The domain with a misspelt, non-existent TLD repaired (`example.con` -> `example.com`), or itself. */
+/**
+ * The domain with a misspelt, non-existent TLD repaired (`example.con` -> `example.com`), a TLD typed
+ * twice without its dot (`gmail.comcom`), or a slip in a country's second-level label
+ * (`yahoo.con.uk` -> `yahoo.co.uk`); otherwise itself.
+ */
 function fixTld(domain: string, isRealTld: (tld: string) => boolean): string {
   const dot = domain.lastIndexOf('.');
   if (dot <= 0) return domain;
   const tld = domain.slice(dot + 1);
-  if (isRealTld(tld)) return domain;
+  if (isRealTld(tld)) return fixSecondLevel(domain, dot);
+  const half = tld.slice(0, tld.length / 2);
+  if (tld.length % 2 === 0 && half.repeat(2) === tld && isRealTld(half)) return domain.slice(0, dot + 1) + half;
   const fixed = TLD_TYPOS[tld];
   return fixed === undefined ? domain : domain.slice(0, dot + 1) + fixed;
+}
+
+function fixSecondLevel(domain: string, dot: number): string {
+  const expected = SECOND_LEVEL[domain.slice(dot + 1)];
+  const before = domain.lastIndexOf('.', dot - 1);
+  if (expected === undefined || before <= 0) return domain;
+  const label = domain.slice(before + 1, dot);
+  return SECOND_LEVEL_SLIPS[expected].has(label) ? `${domain.slice(0, before + 1)}${expected}${domain.slice(dot)}` : domain;
+}
+
+/** Labels typed after a complete provider domain: `gmail.com.com`, `yahoo.fr.fr`, `web.de.com`. */
+const TRAILING_EXTRA = new Set(['com', 'net', 'org', 'co', 'con']);
+
+/** The provider domain a doubled or appended TLD hides (`gmail.com.com` -> `gmail.com`), if any. */
+function stripExtraTld(domain: string, isRealTld: (tld: string) => boolean): string | undefined {
+  const dot = domain.lastIndexOf('.');
+  const head = domain.slice(0, dot);
+  const extra = domain.slice(dot + 1);
+  if (!head.includes('.') || !(TRAILING_EXTRA.has(extra) || head.endsWith(`.${extra}`))) return undefined;
+  if (LEGIT_DOMAINS.has(head)) return head;
+  const meant = suggestDomain(head, isRealTld);
+  return meant !== undefined && MAJOR_PROVIDERS.includes(meant) ? meant : undefined;
+}
+
+function sameCountry(a: string, b: string): boolean {
+  return a.slice(a.lastIndexOf('.')) === b.slice(b.lastIndexOf('.'));
 }
 
 /**
@@ -95,6 +129,8 @@ export function suggestDomain(domain: string, isRealTld: (tld: string) => boolea
     return undefined;
   }
 
+  const extra = stripExtraTld(domain, isRealTld);
+  if (extra !== undefined) return extra;
   const fixed = fixTld(domain, isRealTld);
   if (LEGIT_DOMAINS.has(fixed)) return fixed;
   const dot = fixed.indexOf('.');
@@ -111,8 +147,10 @@ export function suggestDomain(domain: string, isRealTld: (tld: string) => boolea
       if (p.suffix === 'com' && COM_SLIPS.has(suffix)) cost = 1;
       else if (!isRealTld(suffix.slice(suffix.lastIndexOf('.') + 1)) && damerauLevenshtein(suffix, p.suffix, 1) <= 1) {
         cost = 1;
-      }
-      else continue;
+      } else if (p.suffix.includes('.') && sameCountry(suffix, p.suffix) && damerauLevenshtein(suffix, p.suffix, 1) <= 1) {
+        // A slip in the second level of a country form: `yahoo.cp.jp`, `hotmail.com.uk`.
+        cost = 1;
+      } else continue;
     } else if (suffix === p.suffix) {
       const budget = nameBudget(p.name);
       if (budget === 0 || !sameStart(name, p.name)) continue;

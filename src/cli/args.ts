@@ -3,7 +3,9 @@
  * which the single top-level handler prints without a stack trace.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { didYouMean } from '../did-you-mean.js';
 import { ListscrubError } from '../errors.js';
+import { checkServers } from './dns-servers.js';
 import type { CheckOptions, DnsOptions } from '../types.js';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -40,8 +42,16 @@ export function parseFlags(args: string[], options: OptionSpec): { values: Parse
   } catch (error) {
     // parseArgs errors are about the command line: say what was wrong, without a stack.
     const message = error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '.') : String(error);
-    throw new ListscrubError('E_USAGE', message);
+    throw new ListscrubError('E_USAGE', withFlagHint(message, options));
   }
+}
+
+/** "Unknown option '--colum'." gets the near-miss flag: "... (did you mean "--column"?)". */
+function withFlagHint(message: string, options: OptionSpec): string {
+  const unknown = /^Unknown option '--([^'=]+)'/.exec(message);
+  if (unknown === null) return message;
+  const hint = didYouMean(unknown[1]!, Object.keys(options)).replace(/"([^"]+)"/, '"--$1"');
+  return hint === '' ? message : `${message.replace(/\.$/, '')}${hint}.`;
 }
 
 export function stringFlag(values: ParsedValues, name: string): string | undefined {
@@ -80,7 +90,9 @@ export function dnsOptionsFromFlags(values: ParsedValues, env: Record<string, st
     return options;
   }
   const dns: DnsOptions = {};
-  const servers = listFlag(stringFlag(values, 'dns') ?? env.LISTSCRUB_DNS);
+  const flag = stringFlag(values, 'dns');
+  const servers = listFlag(flag ?? env.LISTSCRUB_DNS);
+  if (servers !== undefined) checkServers(servers, flag === undefined ? '$LISTSCRUB_DNS' : '--dns');
   if (servers !== undefined && servers.length > 0) dns.servers = servers;
   const timeoutMs = numberFlag(values, 'dns-timeout', { integer: true, min: 1 });
   if (timeoutMs !== undefined) dns.timeoutMs = timeoutMs;

@@ -12,6 +12,10 @@ import { earlierRuns } from '../report/index.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
 import { paintStatus, terminalSafe, terminalSafeJson } from './output.js';
+import { APPLY_CERTAIN, parseApplySuggestions, withOptionalValue } from './results-flags.js';
+import { describeColumn } from '../results.js';
+import { checkServers } from './dns-servers.js';
+import { clearProgress, progressLine } from './progress.js';
 
 export const CLEAN_HELP = `Usage: listscrub clean [options] <list.csv | ->
 
@@ -26,12 +30,21 @@ Input:
                           iso-8859-1, latin-1, cp1252)
   --max-record-size N     characters one record may have before it is malformed (default 1048576)
 Output:
-  -o, --output FILE       cleaned list (default <input-name>.clean.csv beside the input; - for stdout)
-  -r, --report FILE       report of removed rows (default <input-name>.report.csv)
-  --annotate              append email_status and email_reason columns to the cleaned list
+  -o, --output FILE       cleaned list (default <input-name>.clean.csv beside the input; - for stdout,
+                          the default when the input is -)
+  -r, --report FILE       report of removed rows (default <input-name>.report.csv beside the cleaned list)
+  --results FILE          every row once, in order, with email_status, email_reason, email_detail,
+                          email_suggestion, email_bounce, email_free, email_role, email_disposable
+                          and email_mx appended (kept and removed rows alike)
+  --annotate              append email_status, email_reason and email_suggestion columns to the
+                          cleaned list (replacing those columns when the input already has them)
   --normalize             write the normalized address in place of the original
   --output-encoding NAME  encoding of both outputs (default: the input's, with its byte-order mark)
   --output-delimiter CHAR delimiter of both outputs (default: the input's)
+  --apply-suggestions [R] write the suggestion in place of the address when the row's finding is a
+                          certain repair (reason repaired), or one of the reasons R (e.g. typo_domain)
+  --split                 one row per address for cells that list several (a@x.com; b@y.com), the
+                          other columns copied; the report's row is the source record's number
   --summary FILE          write the JSON summary to FILE
   --html FILE             write a self-contained HTML report of the run to FILE (with --history,
                           it also shows the last 30 runs)
@@ -68,6 +81,9 @@ export const CLEAN_FLAGS = {
   ...DNS_FLAGS,
   output: { type: 'string', short: 'o' },
   report: { type: 'string', short: 'r' },
+  results: { type: 'string' },
+  'apply-suggestions': { type: 'string' },
+  split: { type: 'boolean' },
   column: { type: 'string' },
   'no-header': { type: 'boolean' },
   delimiter: { type: 'string' },
@@ -134,6 +150,11 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   if (values['keep-duplicates'] === true) job.keepDuplicates = true;
   if (values.annotate === true) job.annotate = true;
   if (values.normalize === true) job.normalize = true;
+  if (values.split === true) job.split = true;
+  const results = stringFlag(values, 'results');
+  if (results !== undefined) job.results = results;
+  const apply = stringFlag(values, 'apply-suggestions');
+  if (apply !== undefined) job.applySuggestions = apply === APPLY_CERTAIN ? true : parseApplySuggestions(apply);
   const maxInvalidRate = numberFlag(values, 'max-invalid-rate', { min: 0 });
   if (maxInvalidRate !== undefined) {
     if (maxInvalidRate > 1) throw new ListscrubError('E_USAGE', `--max-invalid-rate is a share from 0 to 1 (e.g. 0.2); got ${maxInvalidRate}.`);
@@ -178,14 +199,6 @@ function encodingFlag(flag: string, value: string): Encoding {
   }
 }
 
-/** One line, redrawn in place on a terminal. */
-function progressLine(progress: Progress, startedAt: number): string {
-  const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
-  const rate = Math.round(progress.rows / seconds).toLocaleString('en-US');
-  const percent = progress.totalBytes ? ` ${Math.min(100, Math.floor((progress.bytesRead / progress.totalBytes) * 100))}%` : '';
-  return `\r\u001b[2K  ${progress.rows.toLocaleString('en-US')} rows  ${rate} rows/s${percent}`;
-}
-
 export function formatSummary(summary: Summary, color: boolean): string {
   const n = (value: number): string => value.toLocaleString('en-US');
   const lines: string[] = [];
@@ -196,18 +209,21 @@ export function formatSummary(summary: Summary, color: boolean): string {
       .map((status) => `${paintStatus(status, status, color)} ${n(summary.statuses[status])}`)
       .join('  ') || 'no rows'}`,
   );
-  const top = Object.entries(summary.reasons)
+  // Every reason, most frequent first: a rare one (null_mx) is often the one worth reading.
+  const reasons = Object.entries(summary.reasons)
     .filter(([reason]) => reason !== 'ok')
     .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
-    .slice(0, 6)
     .map(([reason, count]) => `${reason} ${n(count ?? 0)}`);
-  if (top.length > 0) lines.push(`  reasons: ${top.join(', ')}`);
+  if (reasons.length > 0) lines.push(`  reasons: ${reasons.join(', ')}`);
   const dropped = Object.entries(summary.dropped).map(([item, count]) => `${item} ${n(count)}`);
   if (dropped.length > 0) lines.push(`  removed by --drop: ${dropped.join(', ')}`);
   if (summary.unchecked.rows > 0) {
     const why = Object.entries(summary.unchecked.reasons).map(([reason, count]) => `${reason} ${n(count ?? 0)}`);
     lines.push(`  kept unchecked: ${n(summary.unchecked.rows)} (${why.join(', ')}): rows that could not be checked are never removed`);
   }
+  lines.push(`  email column: ${terminalSafe(describeColumn(summary.column))}`);
+  if (summary.applied !== undefined) lines.push(`  suggestions applied: ${n(summary.applied)}`);
+  if (summary.split !== undefined) lines.push(`  --split made ${n(summary.split.extraRows)} extra rows (one per extra address in a cell)`);
   const dns = summary.dns;
   if (!dns.enabled) lines.push('  DNS: off (--no-dns): domains were not checked');
   else if (!dns.healthy) lines.push(`  DNS: UNHEALTHY. ${terminalSafe(dns.detail)}`);
@@ -217,6 +233,7 @@ export function formatSummary(summary: Summary, color: boolean): string {
     if (summary.output !== null && summary.output !== '-') lines.push(`  cleaned list: ${terminalSafe(summary.output)}`);
     if (summary.report !== null) lines.push(`  report:       ${terminalSafe(summary.report)}`);
     if (summary.html !== undefined) lines.push(`  html report:  ${terminalSafe(summary.html)}`);
+    if (summary.results) lines.push(`  results:      ${terminalSafe(summary.results)}`);
   }
   // Warnings quote file names and cache-file keys: anyone who can write those files chose them.
   for (const warning of summary.warnings) lines.push(`  warning: ${terminalSafe(warning)}`);
@@ -230,7 +247,7 @@ export function exitCodeForSummary(summary: Summary): number {
 }
 
 export async function runClean(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(args, CLEAN_FLAGS);
+  const { values, positionals } = parseFlags(withOptionalValue(args, '--apply-suggestions', APPLY_CERTAIN), CLEAN_FLAGS);
   if (values.help === true) {
     io.stdout.write(`${CLEAN_HELP}\n`);
     return EXIT.ok;
@@ -244,16 +261,27 @@ export async function runClean(args: string[], io: CliIo): Promise<number> {
   if (explicitConfig === undefined && configPath !== null) await assertTrustedJobFile(configPath);
   const configFile = configPath === null ? null : resolve(io.cwd, configPath);
   const fileConfig = configFile === null ? {} : await loadJobConfig(configFile);
-  return runCleanJob(mergeConfig(fileConfig, flags), io, configFile);
+  return runCleanJob(mergeConfig(fileConfig, flags), io, { configFile });
 }
 
 /** Run one clean job (flags and job file already merged): the command and the scheduler share this. */
-export async function runCleanJob(job: JobConfig, io: CliIo, configFile: string | null = null): Promise<number> {
+/** What the scheduler needs of a run besides its exit code: the job file, and the summary. */
+export interface CleanJobHooks {
+  configFile?: string | null;
+  onSummary?: (summary: Summary) => void;
+}
+
+export async function runCleanJob(job: JobConfig, io: CliIo, { configFile = null, onSummary }: CleanJobHooks = {}): Promise<number> {
   if (job.input === undefined) throw new ListscrubError('E_USAGE', 'clean needs an input file (or "-" for standard input), on the command line or as "input" in the job file.');
   const json = job.json === true;
   if (json && job.output === '-') throw new ListscrubError('E_USAGE', '--json and "-o -" both want standard output; use --summary FILE for the JSON.');
+  // Input '-' sends the cleaned list to standard output unless -o names a file.
+  if (json && job.output === undefined && job.input === '-') {
+    throw new ListscrubError('E_USAGE', 'with input "-" the cleaned list goes to standard output, and so would --json; give -o FILE, or use --summary FILE for the JSON.');
+  }
   const quiet = job.quiet === true;
   const showProgress = !quiet && !json && io.stderr.isTTY === true;
+  const ansi = io.env.TERM !== 'dumb';
   const { history, summary: summaryPath, quiet: _quiet, json: _json, cacheTtl, ...rest } = job;
   const options: ScrubCsvOptions = { ...rest, input: job.input };
   if (cacheTtl !== undefined) options.cacheTtl = cacheTtl;
@@ -262,7 +290,9 @@ export async function runCleanJob(job: JobConfig, io: CliIo, configFile: string 
   if (trend?.entries !== undefined) options.htmlHistory = trend.entries;
   // Precedence for resolvers: flags, then the job file, then $LISTSCRUB_DNS, then the system's.
   if (options.dns !== false && options.dns?.servers === undefined && io.env.LISTSCRUB_DNS) {
-    options.dns = { ...options.dns, servers: listFlag(io.env.LISTSCRUB_DNS) ?? [] };
+    const servers = listFlag(io.env.LISTSCRUB_DNS) ?? [];
+    checkServers(servers, '$LISTSCRUB_DNS');
+    options.dns = { ...options.dns, servers };
   }
   const defaults = defaultOutputPaths(job.input);
   assertDistinctPaths([
@@ -299,7 +329,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo, configFile: string 
       stdin: io.stdin,
       stdout: io.stdout,
       signal: controller.signal,
-      ...(showProgress ? { onProgress: (progress: Progress) => io.stderr.write(progressLine(progress, startedAt)) } : {}),
+      ...(showProgress ? { onProgress: (progress: Progress) => io.stderr.write(progressLine(progress, Date.now() - startedAt, ansi)) } : {}),
     });
     if (configFile !== null) summary.config = configFile;
     code = exitCodeForSummary(summary);
@@ -308,7 +338,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo, configFile: string 
     code = signal === undefined ? exitCodeFor(error) : signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
     await summaryWriter?.abort();
   } finally {
-    if (showProgress) io.stderr.write('\r\u001b[2K');
+    if (showProgress) io.stderr.write(clearProgress(ansi));
   }
   if (trend?.warning !== undefined) summary?.warnings.push(trend.warning);
   const document = summary === undefined ? undefined : `${JSON.stringify({ ...summary, exitCode: code }, null, 2)}\n`;
@@ -330,6 +360,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo, configFile: string 
     }
     throw failure;
   }
+  onSummary?.(summary);
   // Printed after the history, so its warning (if any) is in what the user sees.
   if (json) io.stdout.write(terminalSafeJson(`${JSON.stringify({ ...summary, exitCode: code }, null, 2)}\n`));
   else if (!quiet) io.stderr.write(formatSummary(summary, useColor(io.stderr, io.env)));

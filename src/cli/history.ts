@@ -1,4 +1,5 @@
 /** `listscrub history <file>`: the last runs recorded with --history, as a table. */
+import { existsSync } from 'node:fs';
 import { formatHistoryTable, readHistory } from '../jobs/history.js';
 import { ListscrubError } from '../errors.js';
 import { renderHistoryPage, TREND_RUNS, writeHtmlFile } from '../report/index.js';
@@ -33,6 +34,9 @@ export async function runHistory(args: string[], io: CliIo): Promise<number> {
   if (html !== undefined && values.json === true) throw new ListscrubError('E_USAGE', '--html and --json each choose the output; give one.');
   const last = numberFlag(values, 'last', { integer: true, min: 1 }) ?? (html === undefined ? 20 : TREND_RUNS);
   const source = positionals[0] as string;
+  // A missing file is a mistake (a wrong path), not an empty history: the run that names it in
+  // --history creates it, so it exists once any run was recorded.
+  if (!existsSync(source)) throw new ListscrubError('E_INPUT', `no history file at ${terminalSafe(source)} (runs are recorded there by "listscrub clean --history ${terminalSafe(source)}").`);
   const { entries, skipped } = await readHistory(source, { last });
   if (html !== undefined) {
     await writeHtmlFile(html, renderHistoryPage({ source, entries, skipped, generatedAt: new Date() }));

@@ -61,7 +61,14 @@ export async function runSchedule(args: string[], io: CliIo): Promise<number> {
       try {
         // Re-read each time: editing the job file takes effect at the next run (and is checked again).
         if (explicitConfig === undefined) await assertTrustedJobFile(file);
-        return await runCleanJob({ ...(await loadJobConfig(file)), quiet: true }, quietIo, file);
+        let note = 'no summary (the run failed)';
+        const code = await runCleanJob({ ...(await loadJobConfig(file)), quiet: true }, quietIo, {
+          configFile: file,
+          onSummary: (summary) => {
+            note = `${summary.rows} rows, ${summary.kept} kept, ${summary.removed} removed${summary.guard === undefined ? '' : ', outputs not replaced (guard)'}`;
+          },
+        });
+        return { code, note };
       } catch (error) {
         log(`listscrub: ${error instanceof Error ? error.message : String(error)}`);
         return exitCodeFor(error);

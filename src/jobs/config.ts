@@ -23,7 +23,9 @@ import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ListscrubError } from '../errors.js';
 import { describe } from '../options.js';
+import { SUGGESTION_REASONS } from '../results.js';
 import { DROP_CHOICES, type DnsOptions, type ReasonCode, type RowStatus } from '../types.js';
+import { didYouMean as suggestion } from '../did-you-mean.js';
 import { findJsonSyntaxError } from './json-position.js';
 import { normalizeEncoding } from '../csv/decode.js';
 
@@ -46,6 +48,12 @@ export interface JobConfig {
   input?: string;
   output?: string;
   report?: string;
+  /** Result file: every row with its verdict columns. */
+  results?: string;
+  /** true: write certain repairs in place of the address; a list: accept these reasons' suggestions too. */
+  applySuggestions?: boolean | string[];
+  /** One row per address for cells that list several. */
+  split?: boolean;
   /** Header name, or 1-based column number. */
   column?: string | number;
   /** One character. */
@@ -95,7 +103,7 @@ interface Context {
 type Field<T> = (value: unknown, ctx: Context, key: string) => T;
 
 /** Keys holding file paths (resolved against the job file's directory). */
-export const PATH_KEYS = ['input', 'output', 'report', 'cache', 'history', 'summary', 'html'] as const;
+export const PATH_KEYS = ['input', 'output', 'report', 'results', 'cache', 'history', 'summary', 'html'] as const;
 
 // ---- field validators: each returns the checked value or fails with the key and what it expected.
 
@@ -181,6 +189,18 @@ const FIELDS: { [K in keyof JobConfig]-?: Field<JobConfig[K]> } = {
   input: path,
   output: path,
   report: path,
+  results: path,
+  split: bool,
+  applySuggestions: (value, ctx, key) => {
+    if (typeof value === 'boolean') return value;
+    const items = stringList()(value, ctx, key);
+    for (const item of items) {
+      if (!SUGGESTION_REASONS.includes(item as ReasonCode)) {
+        ctx.fail(key, `true, false or a list of reason codes (${SUGGESTION_REASONS.join(', ')})`, item, suggestion(item, SUGGESTION_REASONS));
+      }
+    }
+    return items;
+  },
   column: (value, ctx, key) => {
     if (typeof value === 'string' && value.trim() !== '') return value;
     if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
@@ -339,36 +359,4 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function definedOnly(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
-}
-
-
-/** ' (did you mean "x"?)' for a near miss: same letters ignoring case/-/_, or 1-2 edits away. */
-export function suggestion(given: string, candidates: readonly string[]): string {
-  const squash = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
-  const exact = candidates.find((c) => squash(c) === squash(given));
-  if (exact) return ` (did you mean "${exact}"?)`;
-  const limit = given.length <= 4 ? 1 : 2;
-  let best: string | undefined;
-  let bestDistance = limit + 1;
-  for (const candidate of candidates) {
-    const d = editDistance(squash(given), squash(candidate));
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best ? ` (did you mean "${best}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
 }

@@ -115,9 +115,9 @@ function entryProblem(value: unknown): string | null {
   return null;
 }
 
-const COLUMNS = ['time', 'exit', 'rows', 'kept', 'removed', 'invalid', 'unknown', 'dns healthy', 'duration'] as const;
+const COLUMNS = ['time', 'exit', 'rows', 'kept', 'removed', 'invalid', 'unknown', 'dns healthy', 'duration', 'input', 'error'] as const;
 /** Text columns are left-aligned, counts right-aligned so digits line up. */
-const LEFT_ALIGNED = new Set<string>(['time', 'dns healthy']);
+const LEFT_ALIGNED = new Set<string>(['time', 'dns healthy', 'input', 'error']);
 
 /** A fixed-width plain-text table, oldest run first. No colour: the CLI may paint it. */
 export function formatHistoryTable(entries: readonly HistoryEntry[]): string {
@@ -132,6 +132,9 @@ export function formatHistoryTable(entries: readonly HistoryEntry[]): string {
     String(e.statuses.unknown ?? 0),
     e.dns === null ? 'offline' : e.dns.healthy ? 'yes' : 'no',
     formatDuration(e.durationMs),
+    typeof e.input === 'string' ? e.input : '',
+    // A failed run's error (nightly runs fail unattended: the table is where it is read).
+    typeof e.error === 'string' ? e.error : '',
   ]);
   const all = [[...COLUMNS], ...rows];
   const widths = COLUMNS.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));

@@ -17,8 +17,8 @@ import { formatDuration } from './history.js';
 export interface ScheduleOptions {
   /** Cron pattern: "m h dom mon dow", or with seconds first, or a nickname ("@daily"). */
   cron: string;
-  /** One run of the job; resolves to its exit code. */
-  run: () => Promise<number>;
+  /** One run of the job; resolves to its exit code, or to it and a note for the log line (counts). */
+  run: () => Promise<number | { code: number; note: string }>;
   /** Receives one line per run (and per skipped tick), without a trailing newline. */
   log: (line: string) => void;
   /** Clock, epoch ms, for log times and durations. Default Date.now. */
@@ -47,8 +47,11 @@ export function startSchedule(options: ScheduleOptions): Schedule {
     }
     current = (async () => {
       try {
-        const code = await options.run();
-        options.log(`${when} run finished: exit code ${code} after ${formatDuration(now() - startedAt)}`);
+        const outcome = await options.run();
+        const code = typeof outcome === 'number' ? outcome : outcome.code;
+        // With a note, the line also says when the run finished (the line's time is its start).
+        const note = typeof outcome === 'number' ? '' : `; finished ${new Date(now()).toISOString()}; ${outcome.note}`;
+        options.log(`${when} run finished: exit code ${code} after ${formatDuration(now() - startedAt)}${note}`);
       } catch (error) {
         options.log(`${when} run failed after ${formatDuration(now() - startedAt)}: ${(error as Error)?.message ?? String(error)}`);
       } finally {

@@ -1,7 +1,7 @@
 /** preflight()'s options, checked up front: coded errors that name the option and what it expected. */
 import { isIP } from 'node:net';
 import { ListscrubError } from '../errors.js';
-import { suggestion } from '../jobs/config.js';
+import { didYouMean as suggestion } from '../did-you-mean.js';
 import { validateCheckOptions } from '../options.js';
 import type { DnsOptions } from '../types.js';
 import { resolveLists, type DnsblList } from './dnsbl-lists.js';

@@ -3,11 +3,12 @@
  * scrubRecords(). The transform itself is in transform.ts, which the Scrubber also builds on.
  * How the transform keeps order and bounds memory: see transform.ts.
  */
-import { Readable, type Transform, pipeline } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import { ListscrubError } from '../errors.js';
+import { CHECK_OPTION_KEYS, rejectUnknownOptions } from '../options.js';
 import { createScrubber, type Scrubber } from '../scrubber.js';
 import type { CheckOptions } from '../types.js';
-import { checkTransformOptions, scrubTransform, type CsvRecord, type ScrubbedRow, type ScrubInput, type ScrubTransformOptions } from './transform.js';
+import { checkTransformOptions, scrubTransform, type CsvRecord, type ScrubbedRow, type ScrubInput, type ScrubTransform, type ScrubTransformOptions } from './transform.js';
 
 export { DedupeSet, fingerprintOf } from './dedupe.js';
 export {
@@ -19,6 +20,7 @@ export {
   type RecordInfo,
   type ScrubbedRow,
   type ScrubInput,
+  type ScrubTransform,
 } from './transform.js';
 
 export interface ScrubStreamOptions extends CheckOptions, ScrubTransformOptions {
@@ -26,8 +28,11 @@ export interface ScrubStreamOptions extends CheckOptions, ScrubTransformOptions 
   scrubber?: Scrubber;
 }
 
+const STREAM_OPTION_KEYS = [...CHECK_OPTION_KEYS, 'column', 'scrubber', 'keepDuplicates', 'window'] as const;
+
 /** Validate and build the transform. Bad options throw here, synchronously, with code E_OPTION. */
-export function createScrubStream<R extends CsvRecord = CsvRecord>(options: ScrubStreamOptions): Transform {
+export function createScrubStream<R extends CsvRecord = CsvRecord>(options: ScrubStreamOptions): ScrubTransform<R> {
+  if (typeof options === 'object' && options !== null) rejectUnknownOptions(options, STREAM_OPTION_KEYS, 'createScrubStream()');
   const checked = checkTransformOptions(options);
   if (options.scrubber !== undefined && typeof options.scrubber?.evaluate !== 'function') {
     throw new ListscrubError('E_OPTION', 'Option "scrubber" must be a Scrubber (see createScrubber()).');
@@ -35,7 +40,7 @@ export function createScrubStream<R extends CsvRecord = CsvRecord>(options: Scru
   const owns = options.scrubber === undefined;
   const scrubber =
     options.scrubber ?? createScrubber({ dns: options.dns, rate: options.rate, concurrency: options.concurrency });
-  return scrubTransform<R>(scrubber, owns, checked);
+  return scrubTransform<R>(scrubber, owns, checked) as ScrubTransform<R>;
 }
 
 /** Scrub records from any (async) iterable; iterate the result for the rows, in order. */

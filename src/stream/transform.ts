@@ -69,6 +69,12 @@ export interface MalformedEnvelope {
 
 export type ScrubInput<R extends CsvRecord = CsvRecord> = R | RecordEnvelope<R> | MalformedEnvelope;
 
+/**
+ * The scrub transform, typed: iterating it (`for await`) gives ScrubbedRow objects, in input order.
+ * An intersection rather than an override, so it still fits node:stream's pipeline() signatures.
+ */
+export type ScrubTransform<R extends CsvRecord = CsvRecord> = Transform & AsyncIterable<ScrubbedRow<R>>;
+
 export interface ScrubbedRow<R extends CsvRecord = CsvRecord> {
   /** The record as given. For a malformed row: the partial record the reader passed, or an empty one. */
   record: R;
@@ -117,8 +123,8 @@ export function scrubTransform<R extends CsvRecord = CsvRecord>(
   checker: RowChecker,
   owns: boolean,
   options: Required<ScrubTransformOptions>,
-): Transform {
-  return new ScrubStream<R>(checker, owns, options.column, options.window, options.keepDuplicates);
+): ScrubTransform<R> {
+  return new ScrubStream<R>(checker, owns, options.column, options.window, options.keepDuplicates) as unknown as ScrubTransform<R>;
 }
 
 /**

@@ -179,7 +179,7 @@ describe('clean: outputs, summary and conservation', () => {
     expect(tooFew?.[4]).toMatch(/line 4\b.*found 2/);
     expect(tooFew?.slice(8)).toEqual(['Cat', 'cat@example.net']);
     expect(tooFew?.[7]).toBe('Cat,cat@example.net');
-    expect(emptyCells?.slice(0, 4)).toEqual(['4', '5', 'invalid', 'syntax']);
+    expect(emptyCells?.slice(0, 4)).toEqual(['4', '5', 'invalid', 'empty']);
     const wrongSummary = summaryOf(wrong);
     expect(wrongSummary.statuses).toMatchObject({ valid: 2, malformed: 2, invalid: 1 });
     expectConserved(wrongSummary, wrongOut.cleaned, wrongOut.report, 5);
@@ -365,7 +365,7 @@ describe('clean: policy and output options', () => {
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 
-  it('--annotate appends email_status and email_reason; --normalize writes the normalized address', async () => {
+  it('--annotate appends email_status, email_reason and email_suggestion; --normalize writes the normalized address', async () => {
     const dir = await workdir(['duplicates.csv']);
     await writeFile(join(dir, 'risky.csv'), RISKY);
     const [annotated, normalized] = await Promise.all([
@@ -374,12 +374,12 @@ describe('clean: policy and output options', () => {
     ]);
     expect(annotated.code).toBe(0);
     expect(parseCsv(annotated.stdout)).toEqual([
-      ['name', 'email', 'email_status', 'email_reason'],
-      ['Ann', 'ann@example.com', 'valid', 'ok'],
-      ['Temp', 'temp@mailinator.com', 'risky', 'disposable'],
-      ['Info', 'info@example.org', 'risky', 'role_account'],
-      ['Typo', 'jane@gmial.com', 'risky', 'typo_domain'],
-      ['Odd', '"odd one"@example.net', 'risky', 'unusual_syntax'],
+      ['name', 'email', 'email_status', 'email_reason', 'email_suggestion'],
+      ['Ann', 'ann@example.com', 'valid', 'ok', ''],
+      ['Temp', 'temp@mailinator.com', 'risky', 'disposable', ''],
+      ['Info', 'info@example.org', 'risky', 'role_account', ''],
+      ['Typo', 'jane@gmial.com', 'risky', 'typo_domain', 'jane@gmail.com'],
+      ['Odd', '"odd one"@example.net', 'risky', 'unusual_syntax', ''],
     ]);
     expect(normalized.code).toBe(0);
     // Domains are lower-cased and spaces trimmed; the local part keeps its case.

@@ -26,8 +26,10 @@ afterAll(async () => {
 
 /** samples/README.md, table "Reason | Rows": how many rows carry each reason. */
 const README_REASONS = {
-  syntax: 12,
-  unusual_syntax: 6,
+  syntax: 11,
+  empty: 1,
+  repaired: 1,
+  unusual_syntax: 5,
   disposable: 5,
   role_account: 6,
   typo_domain: 5,
@@ -87,7 +89,7 @@ describe('samples/subscribers.csv with the sample zone', () => {
     expect(at(242)).toMatchObject({ reason: 'no_mail_server', email: 'ian.frost@txtonly-holdings.com' });
     expect(at(255)?.detail).toMatch(/10\.20\.30\.40.*private/);
     expect(at(261)?.detail).toMatch(/mail\.dangling-mx\.com does not exist/);
-    expect(at(43)).toMatchObject({ reason: 'syntax', email: '', first_name: 'Raj', last_name: 'Mehta' });
+    expect(at(43)).toMatchObject({ reason: 'empty', email: '', first_name: 'Raj', last_name: 'Mehta' });
     expect(at(197)).toMatchObject({ reason: 'syntax', suggestion: 'victor.hale@gmail.com' });
     expect(at(37)).toMatchObject({ email: 'lena.vogt@gmail,com', suggestion: 'lena.vogt@gmail.com' });
     // A cell starting with @ is neutralized in the report.
@@ -175,6 +177,6 @@ describe('samples/subscribers-semicolon-latin1.csv', () => {
       ['45', '46', 'duplicate', 'ELODIE.LEFEVRE@ORANGE.FR'],
     ]);
     // Accents survive the trip through listscrub and back to Latin-1.
-    expect(Object.keys(cleaned[0] ?? {})).toEqual(['Prénom', 'Nom', 'E-mail', 'Inscrit le', 'email_status', 'email_reason']);
+    expect(Object.keys(cleaned[0] ?? {})).toEqual(['Prénom', 'Nom', 'E-mail', 'Inscrit le', 'email_status', 'email_reason', 'email_suggestion']);
   });
 });

@@ -50,7 +50,7 @@ describe('scrub stream with the address engine (DNS off)', () => {
     expect(rows[1]?.verdict.status).toBe('invalid');
     expect(rows[2]?.verdict).toMatchObject({ status: 'duplicate', reason: 'duplicate', detail: 'Same address as row 1.' });
     expect(rows[3]?.verdict).toEqual(engine[3]); // the empty cell
-    expect(rows[3]?.verdict.reason).toBe('syntax');
+    expect(rows[3]?.verdict.reason).toBe('empty');
     expect(rows[4]?.verdict).toEqual(engine[4]);
     expect(rows[5]?.verdict).toEqual(engine[5]);
     expect(rows[6]?.verdict).toMatchObject({ status: 'duplicate', detail: 'Same address as row 6.' });

@@ -71,7 +71,7 @@ describe('job files', () => {
     // delimiter ;, column "mail", annotate and normalize applied
     expect(await readFile(join(dir, 'jobs', 'out', 'clean.csv'), 'utf8')).toBe(
       // --normalize lower-cases the domain; the local part's case is the mailbox owner's.
-      'name;mail;email_status;email_reason\nAnn;Ann@good.com;valid;ok\nBob;bob@fine.org;valid;ok\n',
+      'name;mail;email_status;email_reason;email_suggestion\nAnn;Ann@good.com;valid;ok;\nBob;bob@fine.org;valid;ok;\n',
     );
     expect(await readFile(join(dir, 'jobs', 'out', 'report.csv'), 'utf8')).toMatch(/role_account/);
     expect(await readJson(join(dir, 'jobs', 'out', 'summary.json'))).toEqual(summary);
@@ -98,7 +98,7 @@ describe('job files', () => {
 
     const ok = await runCli(['clean', '--config', job, '-o', other, '--max-invalid-rate', '0.95'], { cwd: dir });
     expect(ok.code).toBe(0);
-    expect(await readFile(other, 'utf8')).toMatch(/^name;mail;email_status;email_reason\n/);
+    expect(await readFile(other, 'utf8')).toMatch(/^name;mail;email_status;email_reason;email_suggestion\n/);
     // The input from the command line beats the file's.
     const list2 = await writeList(join(dir, 'second.csv'), ['zed@good.com']);
     const third = await runCli(['clean', '--config', job, list2, '-o', join(dir, 'second.clean.csv'), '--column', 'email', '--delimiter', ','], { cwd: dir });

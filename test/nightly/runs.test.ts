@@ -190,7 +190,7 @@ describe('--history and `listscrub history`', () => {
     const table = await runCli(['history', history]);
     expect(table.code).toBe(0);
     const rows = table.stdout.trimEnd().split('\n');
-    expect(rows[0]).toMatch(/^time\s+exit\s+rows\s+kept\s+removed\s+invalid\s+unknown\s+dns healthy\s+duration$/);
+    expect(rows[0]).toMatch(/^time\s+exit\s+rows\s+kept\s+removed\s+invalid\s+unknown\s+dns healthy\s+duration\s+input\s+error$/);
     expect(rows).toHaveLength(5);
     expect(rows.slice(1).map((r) => r.split(/\s+/)[2])).toEqual(['0', '4', '1', '3']);
     expect(rows[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+0\s+5\s+2\s+3\s+3\s+0\s+yes\s/);
@@ -204,9 +204,11 @@ describe('--history and `listscrub history`', () => {
     expect(JSON.parse(json.stdout)).toEqual(entries[3]);
   });
 
-  it('a missing history file prints "No runs recorded yet."; a damaged line is skipped and reported', async () => {
+  it('a missing history file is an error (exit 1); a damaged line is skipped and reported', async () => {
     const history = join(dir, 'history.jsonl');
-    expect((await runCli(['history', history])).stdout).toBe('No runs recorded yet.\n');
+    const missing = await runCli(['history', history]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no history file at /);
     const list = await writeList(join(dir, 'list.csv'), ['ann@good.com']);
     await runCli(['clean', list, '--history', history, ...dnsFlags(server)], { cwd: dir });
     await writeFile(history, `${await readFile(history, 'utf8')}{"time": "2024-01-01T0`, { flag: 'w' });

@@ -65,6 +65,8 @@ describe('listscrub schedule', () => {
       // The run in progress finished (exit 0) after the signal, and it was the last thing logged.
       expect(lines.slice(stopAt + 1)).toHaveLength(1);
       expect(lines[stopAt + 1]).toMatch(/ run finished: exit code 0 after /);
+      // Each run's line says when it finished and what it counted.
+      expect(lines[stopAt + 1]).toMatch(/; finished \d{4}-\d\d-\d\dT[\d:.]+Z; 4 rows, 3 kept, 1 removed$/);
       expect(await exists(`${output}.lock`)).toBe(false);
       expect(await readFile(output, 'utf8')).toBe('email\nann@good.com\nsam@slow1.com\nsue@slow2.com\n');
 

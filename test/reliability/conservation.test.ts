@@ -103,13 +103,13 @@ describe('conservation, in process (scrubCsv, dns off)', () => {
         const expectedRows = doc.records.length + (doc.unclosedTail ? 1 : 0);
         checkCounts(summary);
         const sameDelimiter = summary.delimiter === doc.delimiter;
-        const header = annotate ? [...doc.header, 'email_status', 'email_reason'] : doc.header;
+        const header = annotate ? [...doc.header, 'email_status', 'email_reason', 'email_suggestion'] : doc.header;
         const { cleaned: cleanedRows, reported } = await readOutputs(output, report, summary, true, sameDelimiter ? header : undefined);
         // With --annotate every kept row says why it stayed: never a status or reason that is removed.
-        const cleaned = annotate ? cleanedRows.map((row) => row.slice(0, -2)) : cleanedRows;
+        const cleaned = annotate ? cleanedRows.map((row) => row.slice(0, -3)) : cleanedRows;
         if (annotate) {
           for (const row of cleanedRows) {
-            const [status, reason] = row.slice(-2);
+            const [status, reason] = row.slice(-3);
             expect(['invalid', 'duplicate', 'malformed', ...drop]).not.toContain(status);
             expect(drop).not.toContain(reason);
             if (keepDuplicates) expect(status).not.toBe('duplicate');

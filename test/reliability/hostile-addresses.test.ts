@@ -90,14 +90,15 @@ describe('confusables and direction marks', () => {
   });
 
   test('Cyrillic letters in the local part: flagged (needs SMTPUTF8), not valid', () => {
-    expect(analyzeAddress('\u0430\u0440\u0440le@example.com').verdict).toMatchObject({ status: 'risky', reason: 'unusual_syntax' });
+    expect(analyzeAddress('\u0430\u0440\u0440\u043b\u0435@example.com').verdict).toMatchObject({ status: 'risky', reason: 'unusual_syntax' });
+    // Mixed with Latin letters they are look-alikes: risky, with the plain-ASCII suggestion.
+    expect(analyzeAddress('\u0430\u0440\u0440le@example.com').verdict).toMatchObject({ status: 'risky', reason: 'confusable', suggestion: 'apple@example.com' });
   });
 
   test.each([
     ['RIGHT-TO-LEFT MARK', '\u200f'],
     ['RIGHT-TO-LEFT OVERRIDE', '\u202e'],
     ['LEFT-TO-RIGHT ISOLATE', '\u2066'],
-    ['ZERO WIDTH SPACE', '\u200b'],
   ])('a %s inside the address: invalid, named by code point', (_name, mark) => {
     for (const cell of [`ann${mark}@example.com`, `ann@exa${mark}mple.com`, `${mark}ann@example.com${mark}x`]) {
       const { verdict } = analyzeAddress(cell);

@@ -83,14 +83,14 @@ describe('formatHistoryTable', () => {
     const table = formatHistoryTable([
       entry(),
       entry({ time: '2024-05-02T06:00:00Z', exitCode: 3, rows: 7, kept: 7, removed: 0, statuses: {}, dns: { healthy: false, queries: 1, cacheHits: 0 }, durationMs: 250 }),
-      entry({ dns: null, durationMs: 3_723_000 }),
+      entry({ dns: null, durationMs: 3_723_000, exitCode: 1, error: 'cannot read /data/list.csv' }),
     ]);
     expect(table).toBe(
       [
-        'time                  exit  rows  kept  removed  invalid  unknown  dns healthy  duration',
-        '2024-05-01 06:00:00Z     0  1000   950       50       40       10  yes             12.3s',
-        '2024-05-02 06:00:00Z     3     7     7        0        0        0  no              250ms',
-        '2024-05-01 06:00:00Z     0  1000   950       50       40       10  offline         1h02m',
+        'time                  exit  rows  kept  removed  invalid  unknown  dns healthy  duration  input           error',
+        '2024-05-01 06:00:00Z     0  1000   950       50       40       10  yes             12.3s  /data/list.csv',
+        '2024-05-02 06:00:00Z     3     7     7        0        0        0  no              250ms  /data/list.csv',
+        '2024-05-01 06:00:00Z     1  1000   950       50       40       10  offline         1h02m  /data/list.csv  cannot read /data/list.csv',
       ].join('\n'),
     );
   });

@@ -475,7 +475,7 @@ describe('createScrubStream: inputs', () => {
     await pipeline(
       Readable.from([text]),
       parse({ columns: true, info: true, skip_empty_lines: true }),
-      createScrubStream({ column: 'email', scrubber: asScrubber(fake) }),
+      createScrubStream<Record<string, string>>({ column: 'email', scrubber: asScrubber(fake) }),
       async (source: AsyncIterable<ScrubbedRow<Record<string, string>>>) => {
         for await (const row of source) rows.push(row);
       },

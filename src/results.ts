@@ -1,0 +1,152 @@
+/**
+ * What the outputs say about each row, beyond keeping or removing it: the result file (`--results`,
+ * every row with its verdict and flags, like a commercial cleaner's result file), the annotation
+ * columns (`--annotate`), suggestions written in place (`--apply-suggestions`), and the note about
+ * which column was checked. Pure functions; batch.ts wires them into the run.
+ */
+import { addressFacts } from './address/facts.js';
+import { ListscrubError } from './errors.js';
+import { describe } from './options.js';
+import type { DomainOutcome, ReasonCode, RowVerdict } from './types.js';
+
+/** Columns the result file appends to the input's columns. */
+export const RESULT_COLUMNS = [
+  'email_status',
+  'email_reason',
+  'email_detail',
+  'email_suggestion',
+  'email_bounce',
+  'email_free',
+  'email_role',
+  'email_disposable',
+  'email_mx',
+] as const;
+
+/** Columns `--annotate` appends to the cleaned list. */
+export const ANNOTATE_COLUMNS = ['email_status', 'email_reason', 'email_suggestion'] as const;
+
+/** Reasons whose suggestion `--apply-suggestions` writes without being told: the repair is certain. */
+export const CERTAIN_REPAIRS: readonly ReasonCode[] = ['repaired'];
+
+/** Reasons `--apply-suggestions` accepts: findings that come with a suggested address. */
+export const SUGGESTION_REASONS: readonly ReasonCode[] = ['repaired', 'typo_domain', 'confusable', 'unusual_syntax', 'syntax'];
+
+export interface OutputLayout {
+  /** The header to write (null without a header row). */
+  header: string[] | null;
+  /** Input columns copied, by index; null: all of them. */
+  keep: number[] | null;
+}
+
+/**
+ * The layout of an output that appends `added` columns: columns of the input with the same names
+ * (a file listscrub wrote before, cleaned again) are dropped, so a re-cleaned file never grows
+ * duplicate columns; the fresh values are appended.
+ */
+export function appendLayout(header: string[] | null, added: readonly string[]): OutputLayout {
+  if (header === null) return { header: null, keep: null };
+  const ours = new Set<string>(RESULT_COLUMNS);
+  const keep = header.map((_name, index) => index).filter((index) => !ours.has(header[index]!.trim().toLowerCase()));
+  return {
+    header: [...keep.map((index) => header[index]!), ...added],
+    keep: keep.length === header.length ? null : keep,
+  };
+}
+
+function copied(record: readonly string[], layout: OutputLayout): string[] {
+  return layout.keep === null ? [...record] : layout.keep.map((index) => record[index] ?? '');
+}
+
+/** The MX host a deliverable DNS outcome names ('' for none, or a fallback to the domain's address). */
+export function mxHost(outcome: DomainOutcome | undefined): string {
+  if (outcome?.kind !== 'deliverable') return '';
+  return /^MX (\S+) /.exec(outcome.detail)?.[1] ?? '';
+}
+
+function flag(value: boolean | undefined): string {
+  return value === undefined ? '' : value ? 'true' : 'false';
+}
+
+/** A result-file row: the input's cells, then the verdict and the address's flags. */
+export function resultRow(record: readonly string[], layout: OutputLayout, verdict: RowVerdict, mx: string): string[] {
+  const facts = verdict.address === null ? undefined : addressFacts(verdict.address);
+  return [
+    ...copied(record, layout),
+    verdict.status,
+    verdict.reason,
+    verdict.detail,
+    verdict.suggestion ?? '',
+    verdict.bounce ?? '',
+    flag(facts?.free),
+    flag(facts?.role),
+    flag(facts?.disposable),
+    mx,
+  ];
+}
+
+/** A cleaned-list row with the annotation columns. */
+export function annotatedRow(record: readonly string[], layout: OutputLayout, verdict: RowVerdict): string[] {
+  return [...copied(record, layout), verdict.status, verdict.reason, verdict.suggestion ?? ''];
+}
+
+/** Check `applySuggestions`: true (certain repairs only) or a list of reason codes to accept too. */
+export function validateApplySuggestions(value: unknown): ReadonlySet<ReasonCode> | null {
+  if (value === undefined || value === false) return null;
+  if (value === true) return new Set(CERTAIN_REPAIRS);
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw new ListscrubError('E_OPTION', `Option "applySuggestions" must be true or a list of reason codes; got ${describe(value)}.`);
+  }
+  for (const item of value) {
+    if (!(SUGGESTION_REASONS as readonly string[]).includes(item)) {
+      throw new ListscrubError('E_OPTION', `Option "applySuggestions" has "${item}"; suggestions come with these reasons: ${SUGGESTION_REASONS.join(', ')}.`);
+    }
+  }
+  return new Set([...CERTAIN_REPAIRS, ...(value as ReasonCode[])]);
+}
+
+/** The address to write in place of the cell, when the row's one finding is an accepted suggestion. */
+export function suggestionToApply(verdict: RowVerdict, accepted: ReadonlySet<ReasonCode> | null): string | undefined {
+  if (accepted === null || verdict.suggestion === undefined || !accepted.has(verdict.reason)) return undefined;
+  return verdict.suggestion;
+}
+
+/**
+ * The verdict of what is written: a repaired cell written as its repaired address (`--normalize`
+ * or `--apply-suggestions`) holds a plain address with no other finding (the engine reports a
+ * stronger finding over a repair), so the row is judged valid.
+ */
+export function judgeWritten(verdict: RowVerdict): RowVerdict {
+  if (verdict.reason !== 'repaired' || verdict.address === null) return verdict;
+  return { ...verdict, status: 'valid', reason: 'ok', detail: `Written as '${verdict.address}'. ${verdict.detail}` };
+}
+
+/** Header names that say "email" in the languages lists come in. */
+const EMAIL_LIKE = /e-?mail|courriel|correo|posta elettronica|mailadres|adres e-?mail|^mail$/i;
+
+/**
+ * A warning when several columns look like email columns (`Work Email`, `Personal Email`): only one
+ * was checked. Undefined otherwise.
+ */
+export function severalEmailColumns(header: readonly string[] | null, used: number): string | undefined {
+  if (header === null) return undefined;
+  const ours = new Set<string>(RESULT_COLUMNS);
+  const alike = header
+    .map((name, index) => ({ name, index }))
+    .filter(({ name }) => EMAIL_LIKE.test(name) && !ours.has(name.trim().toLowerCase()));
+  if (alike.length < 2 || !alike.some(({ index }) => index === used)) return undefined;
+  const others = alike.filter(({ index }) => index !== used).map(({ name }) => `'${name}'`);
+  return `several columns look like email columns: '${header[used]}' was checked, ${others.join(', ')} ${others.length === 1 ? 'was' : 'were'} not; name the one to check (--column, or the option "column")`;
+}
+
+/** How the email column was found, in words: "column 2, 'Email', found by its header name". */
+export function describeColumn(column: { index: number; name: string | null; source?: string }): string {
+  const how =
+    column.source === 'option'
+      ? 'named with --column'
+      : column.source === 'header'
+        ? 'found by its header name'
+        : column.source === 'content'
+          ? 'found by its content (addresses in the first rows)'
+          : 'no data rows to decide on';
+  return `column ${column.index + 1}${column.name === null ? '' : ` '${column.name}'`}, ${how}`;
+}
