@@ -9,6 +9,7 @@ import { appendHistory, formatDuration } from '../jobs/history.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
 import { paintStatus } from './output.js';
+import { BOUNCE_FLAGS, BOUNCE_HELP, bounceJobFromFlags, formatBounceLines, gatherBounceFiles } from './bounces.js';
 
 export const CLEAN_HELP = `Usage: listscrub clean [options] <list.csv | ->
 
@@ -45,12 +46,15 @@ Unattended runs:
 
 ${DNS_HELP}
 
+${BOUNCE_HELP}
+
 Exit codes: 0 done; 1 runtime failure; 2 usage error; 3 done, but DNS was unhealthy so DNS-dependent
-rows are "unknown"; 4 --max-invalid-rate tripped, outputs untouched; 5 another run holds the lock;
+rows are "unknown"; 4 --max-invalid-rate or --max-bounce-share tripped, outputs untouched; 5 another run holds the lock;
 130/143 interrupted.`;
 
 export const CLEAN_FLAGS = {
   ...DNS_FLAGS,
+  ...BOUNCE_FLAGS,
   output: { type: 'string', short: 'o' },
   report: { type: 'string', short: 'r' },
   column: { type: 'string' },
@@ -134,6 +138,7 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   if (summary !== undefined) job.summary = summary;
   if (values.quiet === true) job.quiet = true;
   if (values.json === true) job.json = true;
+  Object.assign(job, bounceJobFromFlags(values));
   return job;
 }
 
@@ -164,6 +169,7 @@ export function formatSummary(summary: Summary, color: boolean): string {
   if (!dns.enabled) lines.push('  DNS: off (--no-dns): domains were not checked');
   else if (!dns.healthy) lines.push(`  DNS: UNHEALTHY. ${dns.detail}`);
   else lines.push(`  DNS: healthy; ${n(dns.queries)} queries for ${n(dns.domains)} domains, ${n(dns.cacheHits)} cache hits`);
+  if (summary.bounces !== undefined) lines.push(...formatBounceLines(summary.bounces, summary.reasons.bounced ?? 0));
   if (summary.guard !== undefined) lines.push(`  NOT REPLACED: ${summary.guard.detail}`);
   else {
     if (summary.output !== null && summary.output !== '-') lines.push(`  cleaned list: ${summary.output}`);
@@ -180,7 +186,7 @@ export function exitCodeForSummary(summary: Summary): number {
 }
 
 export async function runClean(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(args, CLEAN_FLAGS);
+  const { values, positionals } = parseFlags(gatherBounceFiles(args), CLEAN_FLAGS);
   if (values.help === true) {
     io.stdout.write(`${CLEAN_HELP}\n`);
     return EXIT.ok;
@@ -193,7 +199,10 @@ export async function runClean(args: string[], io: CliIo): Promise<number> {
 
 /** Run one clean job (flags and job file already merged): the command and the scheduler share this. */
 export async function runCleanJob(job: JobConfig, io: CliIo): Promise<number> {
-  if (job.input === undefined) throw new ListscrubError('E_USAGE', 'clean needs an input file (or "-" for standard input), on the command line or as "input" in the job file.');
+  if (job.input === undefined) {
+    const hint = job.bounces === undefined ? '' : ' (--bounces takes every file after it up to the next option: put the list before --bounces)';
+    throw new ListscrubError('E_USAGE', `clean needs an input file (or "-" for standard input), on the command line or as "input" in the job file${hint}.`);
+  }
   const json = job.json === true;
   if (json && job.output === '-') throw new ListscrubError('E_USAGE', '--json and "-o -" both want standard output; use --summary FILE for the JSON.');
   const quiet = job.quiet === true;

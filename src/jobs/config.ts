@@ -23,6 +23,7 @@ import { ListscrubError } from '../errors.js';
 import { describe } from '../options.js';
 import { DROP_CHOICES, type DnsOptions, type ReasonCode, type RowStatus } from '../types.js';
 import { findJsonSyntaxError } from './json-position.js';
+import { BOUNCE_FORMATS, type BounceFormat } from '../bounces/types.js';
 
 /** The file `listscrub clean` picks up from the working directory when no --config is given. */
 export const CONFIG_FILE_NAME = 'listscrub.config.json';
@@ -69,6 +70,15 @@ export interface JobConfig {
   summary?: string;
   quiet?: boolean;
   json?: boolean;
+  /** Bounce files (paths); see README "Bounces". */
+  bounces?: string[];
+  /** "90d", "12w", "48h" or a date. */
+  bouncesSince?: string;
+  bounceFormat?: BounceFormat;
+  bounceMinEvents?: number;
+  bounceStorm?: number;
+  /** 0..1; default 0.1. */
+  maxBounceShare?: number;
 }
 
 type Fail = (key: string, expected: string, value: unknown, hint?: string) => never;
@@ -191,6 +201,13 @@ const FIELDS: { [K in keyof JobConfig]-?: Field<JobConfig[K]> } = {
   summary: path,
   quiet: bool,
   json: bool,
+  bounces: (value, ctx, key) => stringList()(value, ctx, key).map((item, i) => path(item, ctx, `${key}[${i}]`)),
+  bouncesSince: (value, ctx, key) =>
+    typeof value === 'string' && /^\s*\d+\s*[hdw]\s*$|^\d{4}-\d\d-\d\d/i.test(value) ? value : ctx.fail(key, 'a span like "90d", "12w", "48h" or a date like "2026-01-31"', value),
+  bounceFormat: oneOf(BOUNCE_FORMATS),
+  bounceMinEvents: number({ integer: true, min: 1, minInclusive: true }),
+  bounceStorm: number({ integer: true, min: 1, minInclusive: true }),
+  maxBounceShare: number({ min: 0, max: 1, minInclusive: true }),
 };
 
 /** Check an object against a closed field table; unknown keys are errors with a did-you-mean. */
