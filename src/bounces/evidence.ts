@@ -62,6 +62,8 @@ interface Group {
   text: string;
   events: number;
   recipients: Set<string>;
+  /** Sending IPs quoted by the replies (a few). */
+  ips: Set<string>;
   permanent: boolean;
 }
 
@@ -85,6 +87,8 @@ export interface SenderProblem {
   category: string;
   events: number;
   recipients: number;
+  /** Sending IPs the replies name. */
+  ips: string[];
   text: string;
   detail: string;
 }
@@ -157,10 +161,11 @@ export class EvidenceCollector {
     let group = this.groups.get(id);
     if (group === undefined) {
       if (this.groups.size >= MAX_GROUPS) return;
-      group = { provider: event.provider, day, cls: event.class, rule: event.rule, text: event.text.slice(0, 200), events: 0, recipients: new Set(), permanent: false };
+      group = { provider: event.provider, day, cls: event.class, rule: event.rule, text: event.text.slice(0, 200), events: 0, recipients: new Set(), ips: new Set(), permanent: false };
       this.groups.set(id, group);
     }
     group.events += 1;
+    if (event.ip !== undefined && group.ips.size < 3) group.ips.add(event.ip);
     if (event.temporary !== true && event.basic?.startsWith('4') !== true && event.enhanced?.startsWith('4.') !== true) group.permanent = true;
     if (group.recipients.size < Math.max(this.stormMin, 10_000)) group.recipients.add(key);
   }
@@ -188,22 +193,25 @@ export class EvidenceCollector {
   }
 
   private senderProblems(): SenderProblem[] {
-    const byRule = new Map<string, SenderProblem & { keys: Set<string> }>();
+    const byRule = new Map<string, Omit<SenderProblem, 'ips'> & { keys: Set<string>; ipSet: Set<string> }>();
     for (const group of this.groups.values()) {
       if (group.cls !== 'sender') continue;
       const id = `${group.provider}\u0000${group.day}\u0000${group.rule}`;
       let problem = byRule.get(id);
       if (problem === undefined) {
-        problem = { provider: group.provider, day: group.day, rule: group.rule, category: '', events: 0, recipients: 0, text: group.text, detail: '', keys: new Set() };
+        problem = { provider: group.provider, day: group.day, rule: group.rule, category: '', events: 0, recipients: 0, text: group.text, detail: '', keys: new Set(), ipSet: new Set() };
         byRule.set(id, problem);
       }
       problem.events += group.events;
       for (const key of group.recipients) problem.keys.add(key);
+      for (const ip of group.ips) problem.ipSet.add(ip);
     }
     return [...byRule.values()]
-      .map(({ keys, ...problem }) => {
+      .map(({ keys, ipSet, ...problem }) => {
         const meaning = ruleMeaning(problem.rule) ?? problem.rule;
-        return { ...problem, recipients: keys.size, detail: `${problem.events} ${problem.provider} rejections ${problem.day === 'undated' ? '(undated)' : `on ${problem.day}`} cite ${problem.rule}: ${meaning}` };
+        const ips = [...ipSet];
+        const from = ips.length === 0 ? '' : ` (sending IP ${ips.join(', ')})`;
+        return { ...problem, recipients: keys.size, ips, detail: `${problem.events} ${problem.provider} rejections ${problem.day === 'undated' ? '(undated)' : `on ${problem.day}`} cite ${problem.rule}: ${meaning}${from}` };
       })
       .sort((a, b) => b.events - a.events);
   }
