@@ -89,7 +89,7 @@ function providerRule(raw: RawBounce): ProviderRule | undefined {
 }
 
 /** The sending IP as block-list replies quote it ("messages from [IP]", "Client host [IP]", "from IP"). */
-const SENDING_IP = /\b(?:messages from|client host|from|sending ip|ip address|ip)\s*:?\s*\[?(\d{1,3}(?:\.\d{1,3}){3})\]?/i;
+const SENDING_IP = /\b(?:messages from|client host|from|sending ip|ip address|ip)\s*[:=]?\s*\[?(\d{1,3}(?:\.\d{1,3}){3})\]?/i;
 
 const NO_SIGNAL = RULES[RULES.length - 1] as BounceRule;
 
