@@ -95,10 +95,10 @@ const NO_SIGNAL = RULES[RULES.length - 1] as BounceRule;
 
 /** Classify one bounce (a `delivered` event is returned as class unknown, rule "delivered"). */
 export function classifyEvent(raw: RawBounce): BounceEvent {
-  const provider = providerOf(raw.address, raw.mx);
   if (raw.kind === 'delivered') {
-    return { ...raw, class: 'unknown', category: 'delivered', rule: 'delivered', provider, repeat: false, bounce: undefined };
+    return { ...raw, class: 'unknown', category: 'delivered', rule: 'delivered', provider: '', repeat: false, bounce: undefined };
   }
+  const provider = providerOf(raw.address, raw.mx);
   const explicit = providerRule(raw);
   if (explicit !== undefined) {
     return { ...raw, class: explicit.class, category: explicit.category, rule: explicit.id, provider, repeat: false, bounce: raw.enhanced ?? explicit.bounce };

@@ -36,12 +36,22 @@ const MAX_GROUPS = 20_000;
 
 /** The key an address is matched by: trimmed, without <>, lower-case, ASCII domain. */
 export function addressKey(address: string): string {
-  const bare = address.trim().replace(/^<(.*)>$/, '$1').toLowerCase();
+  let bare = address.trim().toLowerCase();
+  if (bare.startsWith('<') && bare.endsWith('>')) bare = bare.slice(1, -1);
   const at = bare.lastIndexOf('@');
   if (at < 0) return bare;
   const domain = bare.slice(at + 1);
   // eslint-disable-next-line no-control-regex
-  return /[^\u0000-\u007f]/.test(domain) ? `${bare.slice(0, at + 1)}${domainToASCII(domain) || domain}` : bare;
+  return /[^\u0000-\u007f]/.test(domain) ? `${bare.slice(0, at)}@${domainToASCII(domain) || domain}` : bare;
+}
+
+/**
+ * A copy of a string that shares no memory with the text it was cut from. V8 keeps a substring as
+ * a view of its parent, so one address kept in a map would keep its whole 64 KB read chunk alive
+ * (a 100 MB log held 200 MB of heap). Used for what is kept beyond the line: keys, kept texts.
+ */
+export function own(text: string): string {
+  return text.length === 0 ? '' : Buffer.from(text, 'utf8').toString('utf8');
 }
 
 function dayOf(time: number | null): string {
@@ -114,6 +124,17 @@ export interface EvidenceResult {
   discounted: { cancelled: number; storm: number; old: number; belowMinEvents: number };
 }
 
+/** The event as kept per address: only what the decision and the report's detail use. */
+function compact(event: BounceEvent): BounceEvent {
+  const kept: BounceEvent = {
+    kind: event.kind, address: own(event.address), text: own(event.text.slice(0, 300)), time: event.time,
+    file: event.file, line: event.line, class: event.class, category: event.category, rule: event.rule, provider: own(event.provider),
+    repeat: event.repeat, bounce: event.bounce,
+  };
+  if (event.stage !== undefined) kept.stage = event.stage;
+  return kept;
+}
+
 function isBefore(a: { time: number | null; seq: number }, b: { time: number | null; seq: number }): boolean {
   return a.time !== null && b.time !== null ? a.time < b.time : a.seq < b.seq;
 }
@@ -135,23 +156,30 @@ export class EvidenceCollector {
   add(event: BounceEvent): void {
     this.seq += 1;
     const key = addressKey(event.address);
-    const day = dayOf(event.time);
     if (event.rule === 'delivered') {
       const last = this.delivered.get(key);
       const current = { time: event.time, seq: this.seq };
-      if (last === undefined || isBefore(last, current)) this.delivered.set(key, current);
+      if (last === undefined) this.delivered.set(own(key), current);
+      else if (isBefore(last, current)) this.delivered.set(key, current);
       return;
     }
+    const day = dayOf(event.time);
     this.group(event, key, day);
     if (event.class === 'recipient' || event.class === 'domain') {
-      const list = this.candidates.get(key) ?? [];
-      list.push({ event, seq: this.seq, day });
+      let list = this.candidates.get(key);
+      if (list === undefined) {
+        list = [];
+        this.candidates.set(own(key), list);
+      }
+      list.push({ event: compact(event), seq: this.seq, day });
       if (list.length > EVENTS_PER_ADDRESS) list.shift();
-      this.candidates.set(key, list);
     } else if (event.class === 'transient' && day !== 'undated') {
-      const days = this.transientDays.get(key) ?? new Set<string>();
+      let days = this.transientDays.get(key);
+      if (days === undefined) {
+        days = new Set<string>();
+        this.transientDays.set(own(key), days);
+      }
       if (days.size < PERSISTENT_DAYS) days.add(day);
-      this.transientDays.set(key, days);
     }
   }
 
@@ -161,13 +189,14 @@ export class EvidenceCollector {
     let group = this.groups.get(id);
     if (group === undefined) {
       if (this.groups.size >= MAX_GROUPS) return;
-      group = { provider: event.provider, day, cls: event.class, rule: event.rule, text: event.text.slice(0, 200), events: 0, recipients: new Set(), ips: new Set(), permanent: false };
-      this.groups.set(id, group);
+      group = { provider: own(event.provider), day, cls: event.class, rule: event.rule, text: own(event.text.slice(0, 200)), events: 0, recipients: new Set(), ips: new Set(), permanent: false };
+      this.groups.set(own(id), group);
     }
     group.events += 1;
-    if (event.ip !== undefined && group.ips.size < 3) group.ips.add(event.ip);
+    if (event.ip !== undefined && group.ips.size < 3 && !group.ips.has(event.ip)) group.ips.add(own(event.ip));
     if (event.temporary !== true && event.basic?.startsWith('4') !== true && event.enhanced?.startsWith('4.') !== true) group.permanent = true;
-    if (group.recipients.size < Math.max(this.stormMin, 10_000)) group.recipients.add(key);
+    // Distinct recipients: up to the storm threshold, or a useful count for the sender summary.
+    if (group.recipients.size < (group.cls === 'sender' ? Math.max(this.stormMin, 10_000) : this.stormMin) && !group.recipients.has(key)) group.recipients.add(own(key));
   }
 
   /** Provider-day keys with a storm, and the incidents. */

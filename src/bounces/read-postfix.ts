@@ -61,8 +61,9 @@ export function parsePostfixLine(line: string, file: string, lineNumber: number,
   const time = postfixTime(line, now);
   const kind = status === 'sent' ? 'delivered' : 'bounce';
   if (kind === 'bounce' && status !== 'bounced' && status !== 'deferred' && status !== 'expired' && status !== 'undeliverable') return null;
-  const reply = parseReply(replyOf(reason));
-  const stage = stageOf(reason);
+  // A delivery only cancels earlier bounces: its reply text is not needed.
+  const reply = kind === 'delivered' ? { text: '' } as ReturnType<typeof parseReply> : parseReply(replyOf(reason));
+  const stage = kind === 'delivered' ? undefined : stageOf(reason);
   return {
     event: {
       kind,

@@ -146,7 +146,7 @@ describe('property', () => {
             kind: spec.kind as 'bounce' | 'delivered',
             ...(spec.stage === undefined ? {} : { stage: spec.stage }),
             ...(spec.temporary ? { temporary: true } : {}),
-            ...(spec.types === undefined ? {} : { types: spec.types }),
+            ...(spec.types === undefined ? {} : { types: [...spec.types] }),
             ...(spec.provider === undefined ? {} : { mx: spec.provider }),
           });
         });
