@@ -4,7 +4,8 @@
  *   createScrubber(options)   one cache + one limiter: check(address), stream({ column })
  *   createScrubStream(opts)   the object-mode Transform on its own
  *   checkAddress(address)     one address, one throwaway scrubber
- *   scrubCsv(options)         the whole clean job, as the CLI runs it
+ *   scrubCsv(options)         the whole clean job, as the CLI runs it (with `bounces`: bounce-aware)
+ *   collectBounces(files)     read and classify bounce files (what `bounces classify` prints)
  *   analyzeAddress(cell)      the offline engine (pure, synchronous)
  */
 export { createScrubber, checkAddress, type Scrubber } from './scrubber.js';
@@ -20,6 +21,9 @@ export {
   type MalformedEnvelope,
 } from './stream/index.js';
 export { scrubCsv, defaultOutputPaths, type ScrubCsvOptions, type Summary, type Progress } from './batch.js';
+export { collectBounces, DEFAULT_MAX_BOUNCE_SHARE, type BounceOptions, type BounceSummary } from './bounces/load.js';
+export { RULES as BOUNCE_RULES, PROVIDER_RULES as BOUNCE_PROVIDER_RULES, type BounceRule, type ProviderRule } from './bounces/rules.js';
+export type { BounceClass, BounceEvent, BounceFormat, Stage } from './bounces/types.js';
 export { analyzeAddress, normalizeAddress, suggestCorrection } from './address/index.js';
 export { REASONS, type ReasonInfo } from './verdict.js';
 export { ListscrubError, isListscrubError, ERROR_CODES, type ErrorCode } from './errors.js';

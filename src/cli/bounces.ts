@@ -149,7 +149,7 @@ function eventRecord(event: BounceEvent): Record<(typeof EVENT_COLUMNS)[number],
   };
 }
 
-const TABLE_WIDTHS = [20, 32, 9, 22, 11, 6, 10] as const;
+const TABLE_WIDTHS = [20, 32, 9, 22, 11, 6, 12] as const;
 
 function tableLine(cells: string[]): string {
   return cells.map((cell, i) => (i < TABLE_WIDTHS.length ? printable(cell, TABLE_WIDTHS[i]).padEnd(TABLE_WIDTHS[i] as number) : cell)).join('  ').trimEnd();
