@@ -31,95 +31,109 @@ export class JsonSplitter {
   private expectWrapperArray = false;
   private junkLine = 0;
 
+  /** Where the record being captured starts in the current chunk (-1: before it, or none). */
+  private start = -1;
+
   /** Feed a chunk of text; returns the records (and errors) it completed. */
   push(chunk: string): JsonPiece[] {
     const out: JsonPiece[] = [];
-    let start = this.capturing ? 0 : -1;
+    this.start = this.capturing ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const ch = chunk.charCodeAt(i);
       if (ch === 10) {
         this.line += 1;
-        // JSON Lines: a line starting with "{" while a record is still open means that record was
-        // cut short; report it and start over, rather than swallow the lines after it.
-        if (this.capturing && this.recordDepth === 0 && this.depth > 0 && chunk.charCodeAt(i + 1) === 123) {
-          out.push({ error: 'the JSON value starting here is not complete', line: this.recordLine });
-          this.record = [];
-          this.recordSize = 0;
-          this.oversized = false;
-          this.capturing = false;
-          this.inString = false;
-          this.escaped = false;
-          this.keyBuffer = null;
-          this.depth = 0;
-          start = -1;
-          continue;
-        }
+        if (this.cutShort(chunk, i, out)) continue;
       }
-      if (this.inString) {
-        if (this.keyBuffer !== null && !this.escaped && ch !== 34) this.keyBuffer += chunk[i];
-        if (this.escaped) this.escaped = false;
-        else if (ch === 92) this.escaped = true;
-        else if (ch === 34) {
-          this.inString = false;
-          if (this.keyBuffer !== null) {
-            this.key = this.keyBuffer;
-            this.keyBuffer = null;
-          }
-        }
-        continue;
-      }
-      if (ch === 32 || ch === 9 || ch === 13 || ch === 10) continue;
-      if (this.depth === this.recordDepth && !this.capturing) {
-        if (ch === 44) continue; // a comma between records
-        if (ch === 123 || (ch === 91 && this.depth > 0)) {
-          this.capturing = true;
-          this.recordLine = this.line;
-          start = i;
-        } else if (ch === 91 && this.depth === 0) {
-          this.depth = 1;
-          this.recordDepth = 1;
-          continue;
-        } else if (ch === 93 && this.depth > 0) {
-          // The array of records closed (top-level, or a wrapper's: the rest of the wrapper is skipped).
-          this.depth -= 1;
-          this.recordDepth = 0;
-          continue;
-        } else {
-          if (this.junkLine !== this.line) out.push({ error: 'not a JSON object', line: this.line });
-          this.junkLine = this.line;
-          continue;
-        }
-      }
-      if (ch === 34) {
-        this.inString = true;
-        if (this.depth === this.recordDepth + 1 && this.recordDepth === 0) this.keyBuffer = '';
-      } else if (ch === 58 && this.depth === 1 && this.recordDepth === 0) {
-        this.expectWrapperArray = WRAPPER_KEYS.has(this.key);
-      } else if (ch === 123 || ch === 91) {
-        if (ch === 91 && this.expectWrapperArray && this.depth === 1 && this.recordDepth === 0) {
-          // {"items": [ ... ]}: drop the wrapper, its array elements are the records.
-          this.depth = 2;
-          this.recordDepth = 2;
-          this.capturing = false;
-          this.record = [];
-          this.recordSize = 0;
-          this.expectWrapperArray = false;
-          start = -1;
-          continue;
-        }
-        this.depth += 1;
-      } else if (ch === 125 || ch === 93) {
-        this.depth -= 1;
-        if (this.depth === this.recordDepth && this.capturing) {
-          this.finish(chunk.slice(start, i + 1), out);
-          start = -1;
-        }
-      } else if (ch === 44) {
-        this.expectWrapperArray = false;
+      if (this.inString) this.stringChar(chunk, i, ch);
+      else if (ch === 32 || ch === 9 || ch === 13 || ch === 10) continue;
+      else if (this.depth === this.recordDepth && !this.capturing && !this.betweenRecords(ch, i, out)) continue;
+      else this.structure(ch, chunk, i, out);
+    }
+    if (this.capturing && this.start >= 0) this.keep(chunk.slice(this.start));
+    return out;
+  }
+
+  /**
+   * JSON Lines: a line starting with "{" while a record is still open means that record was cut
+   * short; report it and start over, rather than swallow the lines after it.
+   */
+  private cutShort(chunk: string, i: number, out: JsonPiece[]): boolean {
+    if (!(this.capturing && this.recordDepth === 0 && this.depth > 0 && chunk.charCodeAt(i + 1) === 123)) return false;
+    out.push({ error: 'the JSON value starting here is not complete', line: this.recordLine });
+    this.reset();
+    this.inString = false;
+    this.escaped = false;
+    this.keyBuffer = null;
+    this.depth = 0;
+    this.start = -1;
+    return true;
+  }
+
+  private stringChar(chunk: string, i: number, ch: number): void {
+    if (this.keyBuffer !== null && !this.escaped && ch !== 34) this.keyBuffer += chunk[i];
+    if (this.escaped) this.escaped = false;
+    else if (ch === 92) this.escaped = true;
+    else if (ch === 34) {
+      this.inString = false;
+      if (this.keyBuffer !== null) {
+        this.key = this.keyBuffer;
+        this.keyBuffer = null;
       }
     }
-    if (this.capturing && start >= 0) this.keep(chunk.slice(start));
-    return out;
+  }
+
+  /**
+   * A character where a record may start. Returns true when it starts one (the caller then reads
+   * it as structure), false when it was handled here (a comma, the array's end, junk).
+   */
+  private betweenRecords(ch: number, i: number, out: JsonPiece[]): boolean {
+    if (ch === 123 || (ch === 91 && this.depth > 0)) {
+      this.capturing = true;
+      this.recordLine = this.line;
+      this.start = i;
+      return true;
+    }
+    if (ch === 91 && this.depth === 0) {
+      // A top-level array: its elements are the records.
+      this.depth = 1;
+      this.recordDepth = 1;
+    } else if (ch === 93 && this.depth > 0) {
+      // The array of records closed (top-level, or a wrapper's: the rest of the wrapper is skipped).
+      this.depth -= 1;
+      this.recordDepth = 0;
+    } else if (ch !== 44) {
+      if (this.junkLine !== this.line) out.push({ error: 'not a JSON object', line: this.line });
+      this.junkLine = this.line;
+    }
+    return false;
+  }
+
+  /** Quotes, colons, brackets and commas outside strings: depth, wrapper keys, record ends. */
+  private structure(ch: number, chunk: string, i: number, out: JsonPiece[]): void {
+    const inTopObject = this.depth === 1 && this.recordDepth === 0;
+    if (ch === 34) {
+      this.inString = true;
+      if (inTopObject) this.keyBuffer = '';
+    } else if (ch === 58 && inTopObject) {
+      this.expectWrapperArray = WRAPPER_KEYS.has(this.key);
+    } else if (ch === 91 && this.expectWrapperArray && inTopObject) {
+      // {"items": [ ... ]}: drop the wrapper, its array elements are the records.
+      this.depth = 2;
+      this.recordDepth = 2;
+      this.reset();
+      this.expectWrapperArray = false;
+      this.start = -1;
+    } else if (ch === 123 || ch === 91) {
+      this.depth += 1;
+    } else if (ch === 125 || ch === 93) {
+      this.depth -= 1;
+      if (this.depth === this.recordDepth && this.capturing) {
+        this.finish(chunk.slice(this.start, i + 1), out);
+        this.start = -1;
+      }
+    } else if (ch === 44) {
+      this.expectWrapperArray = false;
+    }
   }
 
   /** The end of the input: an unfinished record is an error. */
@@ -140,6 +154,11 @@ export class JsonSplitter {
     this.keep(tail);
     if (this.oversized) out.push({ error: `a record over ${MAX_RECORD} characters`, line: this.recordLine });
     else out.push({ text: this.record.join(''), line: this.recordLine });
+    this.reset();
+  }
+
+  /** Forget the record being captured. */
+  private reset(): void {
     this.record = [];
     this.recordSize = 0;
     this.oversized = false;

@@ -9,22 +9,10 @@ import type { DomainOutcome, RowVerdict } from '../types.js';
 import { classifyEvent } from './classify.js';
 import { EvidenceCollector, addressKey, type DeadEvidence, type EvidenceOptions, type Incident, type SenderProblem } from './evidence.js';
 import { checkFormat, readBounceFile } from './read.js';
-import type { BounceClass, BounceEvent, BounceFormat, BounceProblem } from './types.js';
+import type { BounceClass, BounceEvent, BounceOptions, BounceProblem } from './types.js';
 
-export interface BounceOptions {
-  /** Bounce files: Postfix logs, RFC 3464 reports (.eml, mbox), provider JSON, CSV. */
-  bounces?: string[];
-  /** Only bounces newer than this: "90d", "12w", "48h", or an ISO date. Default: all. */
-  bouncesSince?: string;
-  /** Skip detection. */
-  bounceFormat?: BounceFormat;
-  /** "Mailbox disabled / inactive" bounces needed to remove (default 2). */
-  bounceMinEvents?: number;
-  /** Distinct recipients one provider rejects in a day with one text for a storm (default 20). */
-  bounceStorm?: number;
-  /** Replace nothing (exit 4) when more than this share of rows would be removed as `bounced` (default 0.1). */
-  maxBounceShare?: number;
-}
+export type { BounceOptions } from './types.js';
+
 
 export const DEFAULT_MAX_BOUNCE_SHARE = 0.1;
 

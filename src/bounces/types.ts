@@ -18,6 +18,22 @@ export const BOUNCE_FORMATS = ['postfix', 'dsn', 'json', 'csv'] as const;
 /** postfix: mail logs; dsn: RFC 3464 .eml or mbox; json: SES, SendGrid, Mailgun, Postmark; csv: exports and generic CSV. */
 export type BounceFormat = (typeof BOUNCE_FORMATS)[number];
 
+/** The bounce options of `clean` (flags, job-file keys and scrubCsv() options alike). */
+export interface BounceOptions {
+  /** Bounce files: Postfix logs, RFC 3464 reports (.eml, mbox), provider JSON, CSV. */
+  bounces?: string[];
+  /** Only bounces newer than this: "90d", "12w", "48h", or an ISO date. Default: all. */
+  bouncesSince?: string;
+  /** Skip detection. */
+  bounceFormat?: BounceFormat;
+  /** "Mailbox disabled / inactive" bounces needed to remove (default 2). */
+  bounceMinEvents?: number;
+  /** Distinct recipients one provider rejects in a day with one text for a storm (default 20). */
+  bounceStorm?: number;
+  /** Replace nothing (exit 4) when more than this share of rows would be removed as `bounced` (default 0.1). */
+  maxBounceShare?: number;
+}
+
 /** One delivery outcome for one address, as a reader found it. */
 export interface RawBounce {
   /** `delivered` events cancel the same address's earlier bounces. */

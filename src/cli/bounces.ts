@@ -8,7 +8,6 @@ import { createAtomicFileWriter, createCsvWriter, neutralizeFormula } from '../c
 import { ListscrubError } from '../errors.js';
 import { collectBounces, type BounceOptions, type BounceSummary } from '../bounces/load.js';
 import { BOUNCE_FORMATS, type BounceEvent, type BounceFormat } from '../bounces/types.js';
-import type { JobConfig } from '../jobs/config.js';
 import { numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, type CliIo } from './io.js';
 import { printable } from './output.js';
@@ -64,8 +63,8 @@ export function gatherBounceFiles(args: string[]): string[] {
 }
 
 /** The bounce flags as job-file keys (only those given). */
-export function bounceJobFromFlags(values: ParsedValues): Partial<JobConfig> & BounceOptions {
-  const job: Partial<JobConfig> = {};
+export function bounceJobFromFlags(values: ParsedValues): BounceOptions {
+  const job: BounceOptions = {};
   const files = values.bounces;
   if (Array.isArray(files) && files.length > 0) job.bounces = files.map(String);
   const since = stringFlag(values, 'bounces-since');

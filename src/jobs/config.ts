@@ -23,7 +23,7 @@ import { ListscrubError } from '../errors.js';
 import { describe } from '../options.js';
 import { DROP_CHOICES, type DnsOptions, type ReasonCode, type RowStatus } from '../types.js';
 import { findJsonSyntaxError } from './json-position.js';
-import { BOUNCE_FORMATS, type BounceFormat } from '../bounces/types.js';
+import { BOUNCE_FORMATS, type BounceOptions } from '../bounces/types.js';
 
 /** The file `listscrub clean` picks up from the working directory when no --config is given. */
 export const CONFIG_FILE_NAME = 'listscrub.config.json';
@@ -40,7 +40,7 @@ export interface CacheTtl {
   max?: number;
 }
 
-export interface JobConfig {
+export interface JobConfig extends BounceOptions {
   input?: string;
   output?: string;
   report?: string;
@@ -70,15 +70,6 @@ export interface JobConfig {
   summary?: string;
   quiet?: boolean;
   json?: boolean;
-  /** Bounce files (paths); see README "Bounces". */
-  bounces?: string[];
-  /** "90d", "12w", "48h" or a date. */
-  bouncesSince?: string;
-  bounceFormat?: BounceFormat;
-  bounceMinEvents?: number;
-  bounceStorm?: number;
-  /** 0..1; default 0.1. */
-  maxBounceShare?: number;
 }
 
 type Fail = (key: string, expected: string, value: unknown, hint?: string) => never;
