@@ -205,3 +205,35 @@ describe('unreadable files', () => {
     expect(items).toEqual([]);
   });
 });
+
+describe('JsonSplitter property', () => {
+  it('whatever the layout and the chunk boundaries, yields exactly the records JSON.parse sees, with their lines', async () => {
+    const fc = (await import('fast-check')).default;
+    const record = fc.dictionary(fc.constantFrom('email', 'event', 'reason', 'a"b', 'x\\y', '{', ']'), fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), { maxLength: 3 })), { minKeys: 1, maxKeys: 4 });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 8 }), fc.constantFrom('lines', 'array', 'pretty', 'items'), fc.array(fc.integer({ min: 1, max: 17 }), { minLength: 1, maxLength: 6 }), (records, layout, cuts) => {
+        const lines = records.map((r) => JSON.stringify(r));
+        const text =
+          layout === 'lines' ? `${lines.join('\n')}\n`
+            : layout === 'array' ? `[${lines.join(',\n')}]\n`
+              : layout === 'pretty' ? `${JSON.stringify(records, null, 2)}\n`
+                : `{"paging": {"next": "x"}, "items": [\n${lines.join(',\n')}\n], "total": ${records.length}}\n`;
+        const splitter = new JsonSplitter();
+        const pieces = [];
+        for (let at = 0, i = 0; at < text.length; i++) {
+          const size = cuts[i % cuts.length] as number;
+          pieces.push(...splitter.push(text.slice(at, at + size)));
+          at += size;
+        }
+        pieces.push(...splitter.end());
+        expect(pieces.every((piece) => 'text' in piece)).toBe(true);
+        expect(pieces.map((piece) => JSON.parse((piece as { text: string }).text) as unknown)).toEqual(records);
+        if (layout !== 'pretty') {
+          const first = layout === 'items' ? 2 : 1;
+          expect(pieces.map((piece) => piece.line)).toEqual(records.map((_, i) => first + i));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
