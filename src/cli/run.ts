@@ -12,7 +12,7 @@ export const MAIN_HELP = `Usage: listscrub <command> [options]
 Commands:
   clean <list.csv>        write a cleaned list and a report of removed rows
   check <address...>      check addresses and print one verdict each
-  bounces classify FILE.. classify bounce logs and reports; say which point at the sender
+  bounces classify FILES  classify bounce logs and reports; say which point at the sender
   history <file>          show the last runs recorded with --history
   schedule --cron EXPR    run a clean job on a schedule
 

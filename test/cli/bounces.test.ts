@@ -173,6 +173,6 @@ describe('bounces classify', () => {
     const missing = await run(['bounces', 'classify', 'nope.log']);
     expect([missing.code, missing.stderr]).toEqual([1, 'listscrub: cannot read the bounce file nope.log: no such file.\n']);
     const help = await run(['--help']);
-    expect(help.stdout).toContain('bounces classify FILE.. classify bounce logs and reports');
+    expect(help.stdout).toContain('bounces classify FILES  classify bounce logs and reports');
   });
 });
