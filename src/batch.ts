@@ -82,7 +82,7 @@ export interface Summary {
   column: { index: number; name: string | null };
   delimiter: string;
   /** Set when --max-invalid-rate (or --max-bounce-share: removedRate is then the bounced share) stopped the outputs from being replaced. */
-  guard?: { maxInvalidRate?: number; maxBounceShare?: number; removedRate: number; detail: string };
+  guard?: { kind?: 'max_bounce_share'; maxInvalidRate?: number; maxBounceShare?: number; removedRate: number; detail: string };
   /** What the bounce files said (--bounces). */
   bounces?: BounceSummary;
   /** Warnings worth showing (e.g. encoding notes). */

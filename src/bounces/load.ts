@@ -181,10 +181,11 @@ export function applyBounceEvidence(verdict: RowVerdict, dead: ReadonlyMap<strin
 }
 
 /** The guard: too large a share of rows removed as bounced. */
-export function bounceGuard(bounced: number, rows: number, maxBounceShare: number): { maxBounceShare: number; removedRate: number; detail: string } | undefined {
+export function bounceGuard(bounced: number, rows: number, maxBounceShare: number): { kind: 'max_bounce_share'; maxBounceShare: number; removedRate: number; detail: string } | undefined {
   const share = rows === 0 ? 0 : bounced / rows;
   if (share <= maxBounceShare) return undefined;
   return {
+    kind: 'max_bounce_share',
     maxBounceShare,
     removedRate: share,
     detail: `${(share * 100).toFixed(1)}% of rows would be removed as bounced, above the --max-bounce-share of ${(maxBounceShare * 100).toFixed(1)}%; the previous outputs were left untouched.`,

@@ -68,7 +68,7 @@ describe('clean --bounces', () => {
     expect(result.stderr).toContain('NOT REPLACED: 35.0% of rows would be removed as bounced, above the --max-bounce-share of 10.0%; the previous outputs were left untouched.');
     expect(await readFile(join(dir, 'list.clean.csv'), 'utf8')).toBe('previous cleaned list\n');
     const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as SummaryJson;
-    expect(summary).toMatchObject({ exitCode: 4, output: null, report: null, guard: { maxBounceShare: 0.1, removedRate: 0.35 } });
+    expect(summary).toMatchObject({ exitCode: 4, output: null, report: null, guard: { kind: 'max_bounce_share', maxBounceShare: 0.1, removedRate: 0.35 } });
   });
 
   it('storm guard: 200 Outlook S3150 rejections in one day remove nothing and the summary names the incident', async () => {
