@@ -135,6 +135,17 @@ function compact(event: BounceEvent): BounceEvent {
   return kept;
 }
 
+/** The receiver's own code or block list a reply names (S3150, [TSS04], RTR:BL, Spamhaus, ...). */
+const NAMED = /\b(S3\d{3}|AS\(\d+\)|RTR:[A-Z]{2}|DYN:T\d)|(\[(?:BL2\d|TSS0\d|TS0\d|CS\d\d|HM\d\d)\])|\b(spamhaus|barracuda|spamcop|proofpoint|cloudmark|sorbs|uceprotect)\b/i;
+const POLICY_CODE = /\b[45]\.7\.\d{1,3}\b/;
+
+/** What a sender problem cites: the name the reply gives, else its 5.7.x code, else the rule. */
+function citation(text: string, rule: string): string {
+  const named = NAMED.exec(text);
+  if (named?.[3] !== undefined) return named[3].charAt(0).toUpperCase() + named[3].slice(1).toLowerCase();
+  return named?.[1] ?? named?.[2] ?? POLICY_CODE.exec(text)?.[0] ?? rule;
+}
+
 function isBefore(a: { time: number | null; seq: number }, b: { time: number | null; seq: number }): boolean {
   return a.time !== null && b.time !== null ? a.time < b.time : a.seq < b.seq;
 }
@@ -240,7 +251,7 @@ export class EvidenceCollector {
         const meaning = ruleMeaning(problem.rule) ?? problem.rule;
         const ips = [...ipSet];
         const from = ips.length === 0 ? '' : ` (sending IP ${ips.join(', ')})`;
-        return { ...problem, recipients: keys.size, ips, detail: `${problem.events} ${problem.provider} rejections ${problem.day === 'undated' ? '(undated)' : `on ${problem.day}`} cite ${problem.rule}: ${meaning}${from}` };
+        return { ...problem, recipients: keys.size, ips, detail: `${problem.events} ${problem.provider} rejections ${problem.day === 'undated' ? '(undated)' : `on ${problem.day}`} cite ${citation(problem.text, problem.rule)}: ${meaning}${from}` };
       })
       .sort((a, b) => b.events - a.events);
   }

@@ -77,7 +77,7 @@ describe('clean --bounces', () => {
     const result = await run(['clean', 'list.csv', '--bounces', 'outlook-storm.log', ...dns], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/sender incident: Microsoft rejected 200 recipients on \d{4}-05-01 with one sender-class reply \(microsoft-block-list\)/);
-    expect(result.stderr).toMatch(/sender problem: 200 Microsoft rejections on \d{4}-05-01 cite microsoft-block-list: your sending IP is on Microsoft's block list \(sending IP 198\.51\.100\.20\)/);
+    expect(result.stderr).toMatch(/sender problem: 200 Microsoft rejections on \d{4}-05-01 cite S3150: your sending IP is on Microsoft's block list \(sending IP 198\.51\.100\.20\)/);
     const report = await csvRecords(join(dir, 'list.report.csv'));
     // The same-day "recipient not found" is part of the incident; the next day's counts.
     expect(report.map((row) => row.email)).toEqual(['gone.next.day@outlook.com']);
@@ -135,7 +135,7 @@ describe('bounces classify', () => {
     expect(lines[1]).toMatch(/^\d{4}-05-01 10:00:01 +alice\.gone@gmail\.com +recipient +no-such-user +550 5\.1\.1 +RCPT +Gmail +mail\.log:5 {2}550 5\.1\.1 The email account/);
     expect(result.stdout).toContain('listscrub: 23 bounce events from 1 file: sender 4, recipient 11, domain 2, transient 4, unknown 2; 2 deliveries; 7 lines or records were not bounces');
     expect(result.stdout).toContain('would remove: 8 addresses proven dead by recipient bounces; 2 more if "clean" finds their domain dead in DNS now');
-    expect(result.stdout).toMatch(/1 example\.de rejections on \d{4}-05-01 cite block-list: your sending IP or domain is on a block list \(sending IP 198\.51\.100\.20\)/);
+    expect(result.stdout).toMatch(/1 example\.de rejections on \d{4}-05-01 cite Spamhaus: your sending IP or domain is on a block list \(sending IP 198\.51\.100\.20\)/);
     expect(result.stdout).toContain('mail.log:27: a Postfix status line without the usual to=<...>, dsn=, status= fields');
   });
 

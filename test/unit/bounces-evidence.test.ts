@@ -81,7 +81,7 @@ describe('EvidenceCollector', () => {
     expect([...result.dead.keys()].sort()).toEqual(['gone@example.org', 'next.day@outlook.com']);
     expect(result.discounted.storm).toBe(1);
     expect(result.senderProblems[0]).toMatchObject({ provider: 'Microsoft', events: 200, recipients: 200, ips: ['198.51.100.20'] });
-    expect(result.senderProblems[0]?.detail).toBe("200 Microsoft rejections on 2026-05-01 cite microsoft-block-list: your sending IP is on Microsoft's block list (sending IP 198.51.100.20)");
+    expect(result.senderProblems[0]?.detail).toBe("200 Microsoft rejections on 2026-05-01 cite S3150: your sending IP is on Microsoft's block list (sending IP 198.51.100.20)");
   });
 
   it('below the storm threshold, or with a mailbox text, there is no incident', () => {
