@@ -4,7 +4,8 @@
  *   createScrubber(options)   one cache + one limiter: check(address), stream({ column })
  *   createScrubStream(opts)   the object-mode Transform on its own
  *   checkAddress(address)     one address, one throwaway scrubber
- *   scrubCsv(options)         the whole clean job, as the CLI runs it
+ *   scrubCsv(options)         the whole clean job, as the CLI runs it (with `bounces`: bounce-aware)
+ *   collectBounces(files)     read and classify bounce files (what `bounces classify` prints)
  *   analyzeAddress(cell)      the offline engine (pure, synchronous)
  *   preflight(options)        the sender checks (SPF, DKIM, DMARC, PTR, block lists) before a campaign
  */
@@ -22,6 +23,9 @@ export {
 } from './stream/index.js';
 export { scrubCsv, defaultOutputPaths, type ScrubCsvOptions, type Summary, type Progress } from './batch.js';
 export { readHistory, type HistoryEntry } from './jobs/history.js';
+export { collectBounces, DEFAULT_MAX_BOUNCE_SHARE, type BounceOptions, type BounceSummary } from './bounces/load.js';
+export { RULES as BOUNCE_RULES, PROVIDER_RULES as BOUNCE_PROVIDER_RULES, type BounceRule, type ProviderRule } from './bounces/rules.js';
+export type { BounceClass, BounceEvent, BounceFormat, Stage } from './bounces/types.js';
 export { analyzeAddress, normalizeAddress, suggestCorrection } from './address/index.js';
 export { preflight, CHECK_STATUSES, CHECK_NAMES, DNSBL_KINDS, type PreflightOptions, type PreflightReport, type SenderCheck, type CheckStatus, type CheckName, type DnsblKind, type PreflightStatus } from './sender/index.js';
 export { REASONS, type ReasonInfo } from './verdict.js';

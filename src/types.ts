@@ -33,6 +33,8 @@ export const REASON_CODES = [
   'dns_timeout',
   'dns_error',
   'dns_unavailable',
+  // the sender's own bounces (--bounces)
+  'bounced',
   // rows
   'duplicate',
   'malformed_row',

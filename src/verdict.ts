@@ -102,6 +102,12 @@ export const REASONS: Record<ReasonCode, ReasonInfo> = {
     summary: 'The resolver is unhealthy (down, filtered or lying), so DNS results were not trusted.',
     fix: 'Nothing removed; fix the resolver or pass --dns with a working one, then run again.',
   },
+  bounced: {
+    status: 'invalid',
+    bounce: '5.1.1',
+    summary: 'The sender\'s own bounces prove the mailbox dead (user unknown, null MX, disabled); the detail cites the bounce.',
+    fix: 'Remove the address; it bounced for a reason about the mailbox, not about the sender.',
+  },
   duplicate: {
     status: 'duplicate',
     summary: 'The same address appeared earlier in the list.',

@@ -16,6 +16,7 @@ import { APPLY_CERTAIN, parseApplySuggestions, withOptionalValue } from './resul
 import { describeColumn } from '../results.js';
 import { checkServers } from './dns-servers.js';
 import { clearProgress, progressLine } from './progress.js';
+import { BOUNCE_FLAGS, BOUNCE_HELP, bounceJobFromFlags, formatBounceLines, gatherBounceFiles } from './bounces.js';
 
 export const CLEAN_HELP = `Usage: listscrub clean [options] <list.csv | ->
 
@@ -73,12 +74,15 @@ Unattended runs:
 
 ${DNS_HELP}
 
+${BOUNCE_HELP}
+
 Exit codes: 0 done; 1 runtime failure; 2 usage error; 3 done, but DNS was unhealthy so DNS-dependent
-rows are "unknown"; 4 a guard tripped (--max-invalid-rate, empty input, --max-shrink), outputs
-untouched; 5 another run holds the lock; 130/143 interrupted.`;
+rows are "unknown"; 4 a guard tripped (--max-invalid-rate, empty input, --max-shrink,
+--max-bounce-share), outputs untouched; 5 another run holds the lock; 130/143 interrupted.`;
 
 export const CLEAN_FLAGS = {
   ...DNS_FLAGS,
+  ...BOUNCE_FLAGS,
   output: { type: 'string', short: 'o' },
   report: { type: 'string', short: 'r' },
   results: { type: 'string' },
@@ -181,6 +185,7 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   if (html !== undefined) job.html = html;
   if (values.quiet === true) job.quiet = true;
   if (values.json === true) job.json = true;
+  Object.assign(job, bounceJobFromFlags(values));
   return job;
 }
 
@@ -228,6 +233,7 @@ export function formatSummary(summary: Summary, color: boolean): string {
   if (!dns.enabled) lines.push('  DNS: off (--no-dns): domains were not checked');
   else if (!dns.healthy) lines.push(`  DNS: UNHEALTHY. ${terminalSafe(dns.detail)}`);
   else lines.push(`  DNS: healthy; ${n(dns.queries)} queries for ${n(dns.domains)} domains, ${n(dns.cacheHits)} cache hits`);
+  if (summary.bounces !== undefined) lines.push(...formatBounceLines(summary.bounces, summary.reasons.bounced ?? 0).map(terminalSafe));
   if (summary.guard !== undefined) lines.push(`  NOT REPLACED: ${terminalSafe(summary.guard.detail)}`);
   else {
     if (summary.output !== null && summary.output !== '-') lines.push(`  cleaned list: ${terminalSafe(summary.output)}`);
@@ -247,7 +253,7 @@ export function exitCodeForSummary(summary: Summary): number {
 }
 
 export async function runClean(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(withOptionalValue(args, '--apply-suggestions', APPLY_CERTAIN), CLEAN_FLAGS);
+  const { values, positionals } = parseFlags(gatherBounceFiles(withOptionalValue(args, '--apply-suggestions', APPLY_CERTAIN)), CLEAN_FLAGS);
   if (values.help === true) {
     io.stdout.write(`${CLEAN_HELP}\n`);
     return EXIT.ok;
@@ -272,7 +278,10 @@ export interface CleanJobHooks {
 }
 
 export async function runCleanJob(job: JobConfig, io: CliIo, { configFile = null, onSummary }: CleanJobHooks = {}): Promise<number> {
-  if (job.input === undefined) throw new ListscrubError('E_USAGE', 'clean needs an input file (or "-" for standard input), on the command line or as "input" in the job file.');
+  if (job.input === undefined) {
+    const hint = job.bounces === undefined ? '' : ' (--bounces takes every file after it up to the next option: put the list before --bounces)';
+    throw new ListscrubError('E_USAGE', `clean needs an input file (or "-" for standard input), on the command line or as "input" in the job file${hint}.`);
+  }
   const json = job.json === true;
   if (json && job.output === '-') throw new ListscrubError('E_USAGE', '--json and "-o -" both want standard output; use --summary FILE for the JSON.');
   // Input '-' sends the cleaned list to standard output unless -o names a file.

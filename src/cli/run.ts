@@ -14,6 +14,7 @@ Commands:
   clean <list.csv>        write a cleaned list and a report of removed rows
   check <address...>      check addresses and print one verdict each
   preflight --domain D    will receivers accept mail from this sender? (SPF, DKIM, DMARC, PTR, block lists)
+  bounces classify FILES  classify bounce logs and reports; say which point at the sender
   history <file>          show the last runs recorded with --history
   schedule --cron EXPR    run a clean job on a schedule
 
@@ -30,6 +31,8 @@ async function lazy(name: string): Promise<Command | undefined> {
       return (await import('./clean.js')).runClean;
     case 'preflight':
       return (await import('./preflight.js')).runPreflight;
+    case 'bounces':
+      return (await import('./bounces.js')).runBounces;
     case 'history':
       return (await import('./history.js')).runHistory;
     case 'schedule':

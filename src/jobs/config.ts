@@ -28,6 +28,7 @@ import { DROP_CHOICES, type DnsOptions, type ReasonCode, type RowStatus } from '
 import { didYouMean as suggestion } from '../did-you-mean.js';
 import { findJsonSyntaxError } from './json-position.js';
 import { normalizeEncoding } from '../csv/decode.js';
+import { BOUNCE_FORMATS, type BounceOptions } from '../bounces/types.js';
 
 /** The file `listscrub clean` picks up from the working directory when no --config is given. */
 export const CONFIG_FILE_NAME = 'listscrub.config.json';
@@ -44,7 +45,7 @@ export interface CacheTtl {
   max?: number;
 }
 
-export interface JobConfig {
+export interface JobConfig extends BounceOptions {
   input?: string;
   output?: string;
   report?: string;
@@ -244,6 +245,13 @@ const FIELDS: { [K in keyof JobConfig]-?: Field<JobConfig[K]> } = {
   html: path,
   quiet: bool,
   json: bool,
+  bounces: (value, ctx, key) => stringList()(value, ctx, key).map((item, i) => path(item, ctx, `${key}[${i}]`)),
+  bouncesSince: (value, ctx, key) =>
+    typeof value === 'string' && /^\s*\d+\s*[hdw]\s*$|^\d{4}-\d\d-\d\d/i.test(value) ? value : ctx.fail(key, 'a span like "90d", "12w", "48h" or a date like "2026-01-31"', value),
+  bounceFormat: oneOf(BOUNCE_FORMATS),
+  bounceMinEvents: number({ integer: true, min: 1, minInclusive: true }),
+  bounceStorm: number({ integer: true, min: 1, minInclusive: true }),
+  maxBounceShare: number({ min: 0, max: 1, minInclusive: true }),
 };
 
 /** Check an object against a closed field table; unknown keys are errors with a did-you-mean. */
