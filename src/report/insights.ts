@@ -17,7 +17,7 @@ export const RAW_TEXT_LIMIT = 300;
  * Reasons about the address itself, not its domain: everything else (the DNS reasons, disposable,
  * typo_domain, and any reason added later, such as SMTP findings) counts against the domain.
  */
-const ADDRESS_LEVEL: ReadonlySet<string> = new Set<ReasonCode>(['ok', 'syntax', 'unusual_syntax', 'role_account', 'duplicate', 'malformed_row']);
+const ADDRESS_LEVEL: ReadonlySet<string> = new Set<ReasonCode>(['ok', 'syntax', 'unusual_syntax', 'role_account', 'duplicate', 'malformed_row', 'empty', 'repaired', 'multiple_addresses']);
 
 export interface DomainCost {
   domain: string;

@@ -3,6 +3,7 @@
  * themselves): the job file key, the library option, and how a bad page path or a bad combination of
  * flags fails. The page's numbers are read back from its data-metric tags.
  */
+import { existsSync } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,7 +86,7 @@ describe('the HTML report when something is wrong', () => {
     const before = await readFile(join(dir, 'subscribers.csv'));
     const result = await run(['clean', 'subscribers.csv', '--no-dns', '--html', 'subscribers.csv'], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('The HTML report path subscribers.csv is also the input or another output');
+    expect(result.stderr).toContain('The HTML report path subscribers.csv is the input file');
     expect(await readFile(join(dir, 'subscribers.csv'))).toEqual(before);
   });
 
@@ -110,13 +111,14 @@ describe('the HTML report when something is wrong', () => {
     expect(html).not.toContain('id="trend"');
   });
 
-  it('history --html with --json is a usage error; a missing history makes a page that says so', async () => {
+  it('history --html with --json is a usage error; a missing history is an error, as for the table', async () => {
     const dir = await workdir();
     const both = await run(['history', 'runs.jsonl', '--html', 'h.html', '--json'], { cwd: dir });
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--html and --json each choose the output; give one.');
-    const empty = await run(['history', 'runs.jsonl', '--html', 'h.html'], { cwd: dir });
-    expect(empty.code, empty.stderr).toBe(0);
-    expect(await readFile(join(dir, 'h.html'), 'utf8')).toContain('No runs recorded yet.');
+    const missing = await run(['history', 'runs.jsonl', '--html', 'h.html'], { cwd: dir });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('listscrub: no history file at runs.jsonl (runs are recorded there by "listscrub clean --history runs.jsonl").\n');
+    expect(existsSync(join(dir, 'h.html'))).toBe(false);
   });
 });

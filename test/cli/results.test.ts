@@ -80,7 +80,7 @@ describe('--results: every row once, in order, with the verdict columns', () => 
     expect(existsSync(join(dir, 'r.csv'))).toBe(false);
     const same = await run(['clean', 'crm.csv', ...dns, '--results', 'out.csv', '-o', 'out.csv'], { cwd: dir });
     expect(same.code).toBe(2);
-    expect(same.stderr).toMatch(/result file out\.csv is also the cleaned list/);
+    expect(same.stderr).toMatch(/The cleaned list and the result file both go to out\.csv/);
     expect(same.stderr).not.toMatch(STACK_LINE);
   });
 });

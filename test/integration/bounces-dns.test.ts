@@ -88,7 +88,7 @@ describe('scrubCsv({ bounces })', () => {
     expect(summary.guard).toBeUndefined();
     expect(summary.bounces).toMatchObject({ events: 23, delivered: 2, problems: 1, byClass: { sender: 4, recipient: 11, domain: 2, transient: 4, unknown: 2 } });
     const report = parseCsv(await readFile(join(dir, 'list.report.csv')));
-    expect(report.slice(1).map((row) => [row[7], row[2], row[3], row[6]])).toEqual([
+    expect(report.slice(1).map((row) => [row[8], row[2], row[3], row[6]])).toEqual([
       ['alice.gone@gmail.com', 'invalid', 'bounced', '5.1.1'],
       ['Ghost@Hotmail.com', 'invalid', 'bounced', '5.1.10'],
     ]);
