@@ -21,7 +21,7 @@ import { describe, rejectUnknownOptions, validateCheckOptions } from './options.
 import { createScrubber, type Scrubber } from './scrubber.js';
 import type { HistoryEntry } from './jobs/history.js';
 import { openRunReport, type RunReport } from './report/index.js';
-import { DedupeSet, createScrubStream, markDuplicates, type ScrubbedRow } from './stream/index.js';
+import { DedupeSet, createScrubStream, markDuplicates, recordChars, type ScrubbedRow } from './stream/index.js';
 import { DROP_CHOICES, REASON_CODES, type CheckOptions, type DnsHealth, type ReasonCode, type RowStatus, type RowVerdict } from './types.js';
 import { REASONS } from './verdict.js';
 import { createSplitter } from './split.js';
@@ -266,6 +266,8 @@ const JOB_WINDOW = 8192;
 
 /** Rows the router gathers per output before formatting and writing them in one go. */
 const ROUTE_BATCH = 256;
+/** ...or fewer, once they hold this many characters. */
+const ROUTE_CHARS = 4 * 1024 * 1024;
 
 export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
   const started = Date.now();
@@ -536,9 +538,11 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
      * batches together: a row held longer (a report row waiting for 256 removed rows) kept its cells,
      * and the 64 KB input chunk they are cut from, alive through more young-generation collections.
      */
+    let pendingChars = 0;
     const routePending = (): Promise<void> | undefined => {
       const gathered = pendingRows;
       pendingRows = [];
+      pendingChars = 0;
       // Split rows carry the number of the record they came from (report, duplicate details).
       if (splitter !== null) for (const row of gathered) row.index = splitter.nextSource();
       if (seen !== null) markDuplicates(gathered, seen);
@@ -551,7 +555,9 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
         let wait: Promise<void> | undefined;
         try {
           pendingRows.push(row);
-          if (pendingRows.length >= ROUTE_BATCH) wait = routePending();
+          // A batch is bounded by characters too: 256 rows near the record size limit are 512 MB.
+          pendingChars += recordChars(row.record);
+          if (pendingRows.length >= ROUTE_BATCH || pendingChars >= ROUTE_CHARS) wait = routePending();
         } catch (error) {
           return callback(error as Error);
         }

@@ -14,6 +14,7 @@ export { DedupeSet, fingerprintOf } from './dedupe.js';
 export {
   DEFAULT_WINDOW,
   markDuplicates,
+  recordChars,
   type CsvRecord,
   type MalformedEnvelope,
   type RecordEnvelope,

@@ -165,9 +165,28 @@ export function markDuplicates(rows: readonly ScrubbedRow<CsvRecord>[], seen: De
   }
 }
 
+/**
+ * Characters the rows waiting in the window may hold in all. The window is counted in rows (8,192 for
+ * a clean job), which is a few MB for ordinary rows; wide or long rows behind one slow domain made
+ * the same window hundreds of MB (a 200 MB file ran out of heap). The window is full at whichever
+ * bound comes first.
+ */
+export const WINDOW_CHARS = 16 * 1024 * 1024;
+
+/** About what a record costs in memory, in characters: its text plus a string header per cell. */
+export function recordChars(record: unknown): number {
+  const cells = Array.isArray(record) ? record : typeof record === 'object' && record !== null ? Object.values(record) : [];
+  let chars = 0;
+  for (const cell of cells) chars += (typeof cell === 'string' ? cell.length : 0) + 16;
+  return chars;
+}
+
 class ScrubStream<R extends CsvRecord> extends Transform {
   /** Rows accepted but not yet pushed, in input order: ring[head] is the oldest. */
   private readonly ring: (ScrubbedRow<R> | undefined)[];
+  /** recordChars() of each ring slot's row, and their sum. */
+  private readonly sizes: number[];
+  private ringChars = 0;
   private head = 0;
   private pending = 0;
   private count = 0;
@@ -193,6 +212,7 @@ class ScrubStream<R extends CsvRecord> extends Transform {
   ) {
     super({ objectMode: true });
     this.ring = new Array<ScrubbedRow<R> | undefined>(window).fill(undefined);
+    this.sizes = new Array<number>(window).fill(0);
     this.seen = keepDuplicates ? null : new DedupeSet();
   }
 
@@ -240,9 +260,12 @@ class ScrubStream<R extends CsvRecord> extends Transform {
         return callback();
       }
     }
-    this.ring[(this.head + this.pending) % this.window] = row;
+    const slot = (this.head + this.pending) % this.window;
+    this.ring[slot] = row;
+    this.sizes[slot] = recordChars(row.record);
+    this.ringChars += this.sizes[slot] as number;
     this.pending += 1;
-    if (this.pending < this.window) callback();
+    if (!this.full()) callback();
     else this.waiting = callback;
   }
 
@@ -262,6 +285,7 @@ class ScrubStream<R extends CsvRecord> extends Transform {
     // Late verdicts check `destroyed` and are dropped; forget the queue so rows can be collected.
     this.ring.fill(undefined);
     this.pending = 0;
+    this.ringChars = 0;
     this.waiting = null;
     this.flushing = null;
     this.closeScrubber().then(
@@ -285,18 +309,24 @@ class ScrubStream<R extends CsvRecord> extends Transform {
     );
   }
 
+  /** No more input until rows leave: the window is full in rows or in characters. */
+  private full(): boolean {
+    return this.pending >= this.window || this.ringChars >= WINDOW_CHARS;
+  }
+
   /** Push completed rows from the head of the ring, then let input or the end proceed. */
   private drain(): void {
     while (this.pending > 0 && !this.outputBlocked && !this.destroyed) {
       const row = this.ring[this.head] as ScrubbedRow<R>;
       if (row.verdict === PENDING) break;
       this.ring[this.head] = undefined;
+      this.ringChars -= this.sizes[this.head] as number;
       this.head = (this.head + 1) % this.window;
       this.pending -= 1;
       this.pushRow(row);
     }
     if (this.destroyed) return;
-    if (this.waiting !== null && this.pending < this.window) {
+    if (this.waiting !== null && !this.full()) {
       const callback = this.waiting;
       this.waiting = null;
       callback();
