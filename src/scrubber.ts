@@ -64,7 +64,7 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
     stream: <R extends CsvRecord = CsvRecord>(streamOptions: ScrubTransformOptions) => scrubTransform<R>(scrubber, false, checkTransformOptions({ ...streamOptions })),
     check: async (input) => evaluate(input),
     ready: async () =>
-      domains === null ? { healthy: true, checked: false, detail: 'DNS checks are off (--no-dns).' } : domains.ready(),
+      domains === null ? { healthy: true, checked: false, detail: 'DNS checks are off (--no-dns, option dns: false).' } : domains.ready(),
     health: () => (domains === null ? null : domains.health()),
     stats: () => (domains === null ? { ...OFFLINE_STATS } : domains.stats()),
     domains,

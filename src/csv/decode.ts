@@ -103,7 +103,7 @@ export function sniffBytes(head: Uint8Array, requested: InputEncoding, label: st
     if (n >= 16 && zeroOdd === 0 && zeroEven === 0) {
       throw new ListscrubError(
         'E_ENCODING',
-        `${label} does not look like UTF-16LE (no zero bytes in the first ${n} bytes); try --encoding utf8`,
+        `${label} does not look like UTF-16LE (no zero bytes in the first ${n} bytes); try --encoding utf8 (option encoding: 'utf8')`,
       );
     }
     return { encoding: 'utf16le', bomLength: 0 };
@@ -111,7 +111,7 @@ export function sniffBytes(head: Uint8Array, requested: InputEncoding, label: st
   if (pairs > 0 && zeroOdd >= pairs * 0.3 && zeroEven <= pairs * 0.05) {
     throw new ListscrubError(
       'E_ENCODING',
-      `${label} looks like UTF-16LE text without a byte-order mark; try --encoding utf16le`,
+      `${label} looks like UTF-16LE text without a byte-order mark; try --encoding utf16le (option encoding: 'utf16le')`,
     );
   }
   if (pairs > 0 && zeroEven >= pairs * 0.3 && zeroOdd <= pairs * 0.05) {
@@ -267,8 +267,8 @@ export class InputDecoder {
         : `byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} at offset ${byteOffset}`;
     const hint =
       encoding === 'utf8'
-        ? 'the file is probably not UTF-8: try --encoding latin1 (or windows-1252)'
-        : 'check the --encoding option';
+        ? 'the file is probably not UTF-8: try --encoding latin1 (option encoding: \'latin1\'), or windows-1252'
+        : 'check the encoding (--encoding, option encoding)';
     return new ListscrubError(
       'E_ENCODING',
       `${this.label}: invalid ${DISPLAY[encoding]} at line ${line} (${what}); ${hint}`,

@@ -357,7 +357,7 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
         headerPosition = -1;
         warnings.push(
           `line ${first.line} holds an email address, so it was read as data, not as a header; ` +
-            'pass --no-header to say so explicitly',
+            'pass --no-header (option header: false) to say so explicitly',
         );
       } else {
         header = first.fields;
@@ -469,7 +469,7 @@ function quoteList(names: readonly string[]): string {
  */
 function describeColumns(header: readonly string[]): string {
   if (header.some((cell) => cell.includes('@'))) {
-    return `the first row holds an address, so the file seems to have no header row (add --no-header); it has ${header.length} column${header.length === 1 ? '' : 's'}`;
+    return `the first row holds an address, so the file seems to have no header row (add --no-header, option header: false); it has ${header.length} column${header.length === 1 ? '' : 's'}`;
   }
   return `the columns are ${quoteList(header)}`;
 }
@@ -496,13 +496,13 @@ function resolveColumn(
       throw new ListscrubError(
         'E_NO_EMAIL_COLUMN',
         hasHeader
-          ? `no column named ${JSON.stringify(column)}: the input has no header row; give the column by number (--column 3)`
-          : `cannot find a column named ${JSON.stringify(column)} without a header row; give the column by number (--column 3)`,
+          ? `no column named ${JSON.stringify(column)}: the input has no header row; give the column by number (--column 3, option column: 3)`
+          : `cannot find a column named ${JSON.stringify(column)} without a header row; give the column by number (--column 3, option column: 3)`,
       );
     }
     throw new ListscrubError(
       'E_NO_EMAIL_COLUMN',
-      `no column named ${JSON.stringify(column)}; ${describeColumns(header)} — pass a column name or number with --column`,
+      `no column named ${JSON.stringify(column)}; ${describeColumns(header)} — pass a column name or number with --column (option column)`,
     );
   }
   if (typeof column === 'number') {
@@ -524,6 +524,6 @@ function resolveColumn(
       : describeColumns(header);
   throw new ListscrubError(
     'E_NO_EMAIL_COLUMN',
-    `no email column found: ${columns}; name it with --column <name|number>`,
+    `no email column found: ${columns}; name it with --column <name|number> (option column)`,
   );
 }

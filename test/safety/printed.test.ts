@@ -100,7 +100,7 @@ describe('no personal data in errors or the history (item 12)', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'listscrub: no column named "email"; the first row holds an address, so the file seems to have no header row (add --no-header); it has 3 columns — pass a column name or number with --column\n',
+      'listscrub: no column named "email"; the first row holds an address, so the file seems to have no header row (add --no-header, option header: false); it has 3 columns — pass a column name or number with --column (option column)\n',
     );
     const recorded = await readFile(history, 'utf8');
     for (const cell of ['Ann', 'Smith', 'ann.smith', 'London']) {

@@ -79,7 +79,7 @@ describe('byte-order marks and encodings', () => {
       openCsvInput({ input: fixture('latin1.csv') }),
       'E_ENCODING',
       /line 1\b/,
-      /try --encoding latin1 \(or windows-1252\)/,
+      /try --encoding latin1 \(option encoding: 'latin1'\), or windows-1252/,
     );
     expect(error.line).toBe(1);
   });
