@@ -10,7 +10,7 @@ import { collectBounces, type BounceOptions, type BounceSummary } from '../bounc
 import { BOUNCE_FORMATS, type BounceEvent, type BounceFormat } from '../bounces/types.js';
 import { numberFlag, parseFlags, stringFlag, type ParsedValues } from './args.js';
 import { EXIT, type CliIo } from './io.js';
-import { printable } from './output.js';
+import { printable, terminalSafe, terminalSafeJson, terminalSafeLines } from './output.js';
 
 /** Flags shared by `clean` and `bounces classify`. */
 export const BOUNCE_FLAGS = {
@@ -217,14 +217,22 @@ async function classifyFiles(files: string[], options: BounceOptions & { output?
   const csvDone = writer === null || csv === null ? null : pipeline(csv, writer.stream);
   csvDone?.catch(() => undefined);
   const table = !options.json && writer === null;
-  if (table) io.stdout.write(`${tableLine(['TIME', 'ADDRESS', 'CLASS', 'RULE', 'CODE', 'STAGE', 'PROVIDER', 'SOURCE  TEXT'])}\n`);
+  // The header goes out with the first row (or at the end), so a file that cannot be read is one
+  // clean error line, not a header followed by it.
+  let headerDue = table;
+  const header = (): string => {
+    if (!headerDue) return '';
+    headerDue = false;
+    return `${tableLine(['TIME', 'ADDRESS', 'CLASS', 'RULE', 'CODE', 'STAGE', 'PROVIDER', 'SOURCE  TEXT'])}\n`;
+  };
   const emit = (event: BounceEvent): Promise<void> | undefined => {
     if (event.kind === 'delivered') return undefined;
     if (csv !== null) {
       const record = eventRecord(event);
       return write(csv, EVENT_COLUMNS.map((column) => neutralizeFormula(String(record[column] ?? ''))));
     }
-    return write(io.stdout, options.json ? `${JSON.stringify(eventRecord(event))}\n` : `${eventRow(event)}\n`);
+    // Log lines are anyone's text: nothing in them may drive the terminal.
+    return write(io.stdout, options.json ? `${terminalSafeJson(JSON.stringify(eventRecord(event)))}\n` : `${header()}${terminalSafe(eventRow(event))}\n`);
   };
   try {
     const { summary } = await collectBounces(files, { ...options, onEvent: emit });
@@ -233,7 +241,7 @@ async function classifyFiles(files: string[], options: BounceOptions & { output?
       await csvDone;
       await writer.commit();
     }
-    (table ? io.stdout : io.stderr).write(formatClassifySummary(summary, files.length));
+    (table ? io.stdout : io.stderr).write(header() + terminalSafeLines(formatClassifySummary(summary, files.length)));
     return EXIT.ok;
   } catch (error) {
     await writer?.abort();

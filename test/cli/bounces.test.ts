@@ -176,3 +176,28 @@ describe('bounces classify', () => {
     expect(help.stdout).toContain('bounces classify FILES  classify bounce logs and reports');
   });
 });
+
+describe('bounces classify prints only what is safe and complete', () => {
+  it('escape sequences in a log line reach the terminal as visible text; a directory is one error line', async () => {
+    const dir = await workdir();
+    // An OSC 52 clipboard write and a CSI (U+009B) hidden in the remote server's reply.
+    const line = 'May  1 10:00:01 mx postfix/smtp[1]: 4F9D: to=<eve@gmail.com>, relay=gmail-smtp-in.l.google.com[142.250.27.27]:25, dsn=5.1.1, status=bounced (host said: 550 5.1.1 \u001b]52;c;ZXZpbA==\u0007 no such user \u009b31m (in reply to RCPT TO command))';
+    await writeFile(join(dir, 'mail.log'), `${line}\n`);
+    const result = await run(['bounces', 'classify', 'mail.log'], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^TIME +ADDRESS/);
+    expect(result.stdout).toContain('eve@gmail.com');
+    expect(result.stdout).not.toMatch(/[\u001b\u0007\u009b]/);
+    expect(result.stdout).toContain('\\u001b]52;c;ZXZpbA==');
+    const json = await run(['bounces', 'classify', '--json', 'mail.log'], { cwd: dir });
+    expect(json.stdout).not.toMatch(/[\u001b\u0007\u009b]/);
+    expect((JSON.parse(json.stdout.split('\n')[0] as string) as { text: string }).text).toContain('\u001b]52;c;ZXZpbA==');
+
+    await mkdir(join(dir, 'logs'));
+    const folder = await run(['bounces', 'classify', 'logs'], { cwd: dir });
+    expect(folder.code).toBe(1);
+    expect(folder.stdout).toBe('');
+    expect(folder.stderr).toMatch(/^listscrub: cannot read the bounce file logs: is a directory\.?\n$/);
+    expect(folder.stderr).not.toContain(STACK_LINE);
+  });
+});
