@@ -539,6 +539,10 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
      * and the 64 KB input chunk they are cut from, alive through more young-generation collections.
      */
     let pendingChars = 0;
+    // The first batches are small (1, 2, 4, ... rows, up to ROUTE_BATCH): the first rows reach the
+    // outputs (and the progress line) as soon as their verdicts are known, instead of after the 256th
+    // row's DNS answer (1.4 s into a 20k-row run at --rate 200 even with ideal DNS).
+    let batchSize = 1;
     const routePending = (): Promise<void> | undefined => {
       const gathered = pendingRows;
       pendingRows = [];
@@ -557,7 +561,10 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
           pendingRows.push(row);
           // A batch is bounded by characters too: 256 rows near the record size limit are 512 MB.
           pendingChars += recordChars(row.record);
-          if (pendingRows.length >= ROUTE_BATCH || pendingChars >= ROUTE_CHARS) wait = routePending();
+          if (pendingRows.length >= batchSize || pendingChars >= ROUTE_CHARS) {
+            wait = routePending();
+            if (batchSize < ROUTE_BATCH) batchSize = Math.min(batchSize * 2, ROUTE_BATCH);
+          }
         } catch (error) {
           return callback(error as Error);
         }
