@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { Writable, type Readable } from 'node:stream';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
-import { openCsvInput, type InputEncoding } from './csv/read.js';
+import { openCsvInput, parseDelimiter, type InputEncoding } from './csv/read.js';
 import { cleanStaleTempFiles, createAtomicFileWriter, outputModeFor, createCsvBatchWriter, isSpecialFile, neutralizeFormula, outputError, type AtomicWriter } from './csv/write.js';
 import { applyBounceEvidence, bounceGuard, DEFAULT_MAX_BOUNCE_SHARE, loadBounceEvidence, validateBounceOptions, type BounceEvidence, type BounceOptions, type BounceSummary } from './bounces/load.js';
 import { ListscrubError } from './errors.js';
@@ -233,15 +233,6 @@ function assertEncodable(cells: readonly string[], encoding: OutputEncoding, row
   }
 }
 
-function parseOutputDelimiter(value: string): string {
-  const aliases: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };
-  const delimiter = aliases[value.toLowerCase()] ?? value;
-  if (delimiter.length !== 1 || '"\r\n'.includes(delimiter)) {
-    throw new ListscrubError('E_OPTION', `Option "outputDelimiter" must be one character such as , ; | or tab; got ${JSON.stringify(value)}.`);
-  }
-  return delimiter;
-}
-
 function emptyCounts(): Record<RowStatus, number> {
   return { valid: 0, risky: 0, invalid: 0, unknown: 0, duplicate: 0, malformed: 0 };
 }
@@ -379,7 +370,7 @@ async function runJob(options: ScrubCsvOptions, { outputPath, reportPath, drop, 
     // delimiter and line endings, unless the options say otherwise.
     const outputEncoding = encodingOption ?? outputEncodingFor(input.encoding);
     const outputBom = encodingOption === undefined ? input.bom : outputEncoding !== 'windows-1252' && input.bom;
-    const outputDelimiter = options.outputDelimiter === undefined ? input.delimiter : parseOutputDelimiter(options.outputDelimiter);
+    const outputDelimiter = parseDelimiter(options.outputDelimiter, 'outputDelimiter') ?? input.delimiter;
     const checkEncoding = outputEncoding === 'windows-1252';
 
     // Temporary files left by a killed run (SIGKILL, power loss) are removed before writing anew.

@@ -178,14 +178,15 @@ class CsvEventStream extends Transform {
   }
 }
 
-function parseDelimiter(value: string | undefined): string | undefined {
+/** A delimiter option (`delimiter`, `outputDelimiter`): one character, or tab/comma/semicolon/pipe. */
+export function parseDelimiter(value: string | undefined, option = 'delimiter'): string | undefined {
   if (value === undefined) return undefined;
   const aliases: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };
   const delimiter = aliases[value.toLowerCase()] ?? value;
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new ListscrubError(
       'E_OPTION',
-      `invalid delimiter ${JSON.stringify(value)}: use one character such as , ; | or tab`,
+      `invalid ${option} ${JSON.stringify(value)}: use one character such as , ; | or tab`,
     );
   }
   return delimiter;

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, createWriteStream } from 'node:fs';
-import { access, lstat, open, readdir, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
@@ -279,30 +279,6 @@ export async function createAtomicFileWriter(
       await removeTemp().catch(() => undefined);
     },
   };
-}
-
-/**
- * Fail now, before a run touches anything, when `path` cannot be written later: its directory is
- * missing or not writable, or the path is a directory. Used for the files a run writes after its
- * outputs (summary, history, cache), so "outputs untouched" holds for every exit 1.
- */
-export async function assertWritableTarget(path: string, label: string): Promise<void> {
-  if (path === '-') return;
-  const target = resolve(path);
-  const fail = (why: string, cause?: unknown): never => {
-    throw new ListscrubError('E_OUTPUT', `cannot write the ${label} ${path}: ${why}; nothing was changed.`, cause === undefined ? {} : { cause });
-  };
-  const existing = await stat(target).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : fail(describeFsError(error, 'no such directory'), error)));
-  if (existing?.isDirectory()) fail('it is a directory');
-  if (existing !== null && !existing.isFile()) return; // a device or pipe named on purpose: written in place
-  const dir = dirname(target);
-  try {
-    if (!(await stat(dir)).isDirectory()) fail(`${dir} is not a directory`);
-    await access(dir, fsConstants.W_OK);
-  } catch (error) {
-    if (error instanceof ListscrubError) throw error;
-    fail(describeFsError(error, 'no such directory'), error);
-  }
 }
 
 /** True when `path` exists and is neither a regular file nor a directory (a device, pipe or socket). */
