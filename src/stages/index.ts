@@ -1,0 +1,4 @@
+export { addressStage } from './address.js';
+export { domainStage } from './domain.js';
+export { runStages } from './run.js';
+export type { AddressStage, Finding, Stage, StageName } from './types.js';
