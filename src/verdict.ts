@@ -156,7 +156,7 @@ export function makeVerdict(
 export function applyDomainOutcome(verdict: Verdict, outcome: DomainOutcome): Verdict {
   if (outcome.kind === 'deliverable' || verdict.status === 'invalid') return verdict;
   if (outcome.kind === 'unknown' && verdict.status === 'risky') {
-    return { ...verdict, detail: `${verdict.detail} Its domain was not checked: ${outcome.detail.replace(/\.$/, '')}.`, alsoFound: outcome.reason };
+    return { ...verdict, detail: `${verdict.detail} DNS gave no answer to trust: ${outcome.detail.replace(/\.$/, '')}.`, alsoFound: outcome.reason };
   }
   const combined = makeVerdict(verdict.input, verdict.address, outcome.reason, outcome.detail, verdict.suggestion);
   if (verdict.status === 'risky') combined.alsoFound = verdict.reason;

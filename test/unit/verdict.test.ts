@@ -33,7 +33,7 @@ describe('applyDomainOutcome', () => {
       detail: 'not checked',
     });
     expect(verdict).toMatchObject({ status: 'risky', reason: 'disposable', alsoFound: 'dns_unavailable' });
-    expect(verdict.detail).toMatch(/Its domain was not checked: not checked\.$/);
+    expect(verdict.detail).toMatch(/DNS gave no answer to trust: not checked\.$/);
     expect(verdict.bounce).toBeUndefined();
   });
 
