@@ -74,7 +74,12 @@ export function eachCell(verdict: RowVerdict, change: (cell: RowVerdict) => RowV
  */
 export function dedupeAddress(verdict: RowVerdict): string | null {
   if (verdict.cells === undefined) return verdict.address;
-  return verdict.cells.find((cell) => cell.verdict.address !== null)?.verdict.address ?? null;
+  return firstAddressCell(verdict)?.verdict.address ?? null;
+}
+
+/** The first cell holding an address, of a row checked in several columns. */
+export function firstAddressCell(verdict: RowVerdict): CellVerdict | undefined {
+  return verdict.cells?.find((cell) => cell.verdict.address !== null);
 }
 
 /** Whether some cell of the row could not be checked: then no --drop policy removes the row. */

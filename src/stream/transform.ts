@@ -17,7 +17,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { ListscrubError } from '../errors.js';
-import { checkCells, dedupeAddress, type CellToCheck } from '../columns.js';
+import { checkCells, dedupeAddress, firstAddressCell, type CellToCheck } from '../columns.js';
 import { positiveNumber } from '../options.js';
 import type { RowVerdict, Verdict } from '../types.js';
 import { DedupeSet } from './dedupe.js';
@@ -147,7 +147,7 @@ function claimsFirstOccurrence(verdict: RowVerdict): boolean {
 
 function duplicateVerdict(verdict: RowVerdict, first: number): RowVerdict {
   // Several columns: the row's first address decided it; say which column that is.
-  const column = verdict.cells?.find((cell) => cell.verdict.address !== null)?.label;
+  const column = firstAddressCell(verdict)?.label;
   const detail = column === undefined ? `Same address as row ${first}.` : `Same first address (${column}) as row ${first}.`;
   return { input: verdict.input, address: verdict.address, status: 'duplicate', reason: 'duplicate', detail };
 }
