@@ -44,6 +44,7 @@ export {
   type ReasonCode,
   type Verdict,
   type RowVerdict,
+  type CellVerdict,
   type AddressAnalysis,
   type DomainOutcome,
   type DnsHealth,

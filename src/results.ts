@@ -125,7 +125,7 @@ const EMAIL_LIKE = /e-?mail|courriel|correo|posta elettronica|mailadres|adres e-
 
 /**
  * A warning when several columns look like email columns (`Work Email`, `Personal Email`): only one
- * was checked. Undefined otherwise.
+ * was checked; it says how to check them all. Undefined otherwise.
  */
 export function severalEmailColumns(header: readonly string[] | null, used: number): string | undefined {
   if (header === null) return undefined;
@@ -135,18 +135,35 @@ export function severalEmailColumns(header: readonly string[] | null, used: numb
     .filter(({ name }) => EMAIL_LIKE.test(name) && !ours.has(name.trim().toLowerCase()));
   if (alike.length < 2 || !alike.some(({ index }) => index === used)) return undefined;
   const others = alike.filter(({ index }) => index !== used).map(({ name }) => `'${name}'`);
-  return `several columns look like email columns: '${header[used]}' was checked, ${others.join(', ')} ${others.length === 1 ? 'was' : 'were'} not; name the one to check (--column, or the option "column")`;
+  const all = alike.map(({ name }) => name);
+  // A name holding a comma would be split: such columns are given by number.
+  const list = all.some((name) => name.includes(',')) ? alike.map(({ index }) => index + 1).join(',') : all.join(',');
+  return (
+    `several columns look like email columns: '${header[used]}' was checked, ${others.join(', ')} ${others.length === 1 ? 'was' : 'were'} not; ` +
+    `name the one to check, or check them all with --column ${JSON.stringify(list)} (option "column": ${JSON.stringify(all)}): a row is then kept unless every address in it is invalid`
+  );
 }
 
 /** How the email column was found, in words: "column 2, 'Email', found by its header name". */
 export function describeColumn(column: { index: number; name: string | null; source?: string }): string {
-  const how =
-    column.source === 'option'
-      ? 'named with --column'
-      : column.source === 'header'
-        ? 'found by its header name'
-        : column.source === 'content'
-          ? 'found by its content (addresses in the first rows)'
-          : 'no data rows to decide on';
-  return `column ${column.index + 1}${column.name === null ? '' : ` '${column.name}'`}, ${how}`;
+  return `${columnName(column)}, ${howFound(column.source)}`;
+}
+
+/** Several columns, in words: "column 3 'Work Email', column 5 'Personal Email', named with --column". */
+export function describeColumns(columns: ReadonlyArray<{ index: number; name: string | null; source?: string }>): string {
+  return `${columns.map(columnName).join(', ')}, ${howFound(columns[0]?.source)}`;
+}
+
+function columnName(column: { index: number; name: string | null }): string {
+  return `column ${column.index + 1}${column.name === null ? '' : ` '${column.name}'`}`;
+}
+
+function howFound(source: string | undefined): string {
+  return source === 'option'
+    ? 'named with --column'
+    : source === 'header'
+      ? 'found by its header name'
+      : source === 'content'
+        ? 'found by its content (addresses in the first rows)'
+        : 'no data rows to decide on';
 }

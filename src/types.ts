@@ -72,6 +72,17 @@ export interface Verdict {
 /** A verdict about a CSV row: like Verdict, but the status may also be a row-level outcome. */
 export interface RowVerdict extends Omit<Verdict, 'status'> {
   status: RowStatus;
+  /** Set when the row was checked in several columns: each cell's own verdict, in column order. */
+  cells?: CellVerdict[];
+}
+
+/** One checked cell of a row checked in several email columns (src/columns.ts). */
+export interface CellVerdict {
+  /** The column as given: a 0-based position (array records) or a header name (object records). */
+  column: string | number;
+  /** How the row's detail names the column: its header name, or "column N". */
+  label: string;
+  verdict: Verdict;
 }
 
 /** Result of the pure address engine. */

@@ -13,7 +13,7 @@ import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, listFlag, numberFlag, parseFl
 import { EXIT, exitCodeFor, useColor, type CliIo } from './io.js';
 import { paintStatus, terminalSafe, terminalSafeJson } from './output.js';
 import { APPLY_CERTAIN, parseApplySuggestions, withOptionalValue } from './results-flags.js';
-import { describeColumn } from '../results.js';
+import { describeColumn, describeColumns } from '../results.js';
 import { checkServers } from './dns-servers.js';
 import { clearProgress, progressLine } from './progress.js';
 import { BOUNCE_FLAGS, BOUNCE_HELP, bounceJobFromFlags, formatBounceLines, gatherBounceFiles } from './bounces.js';
@@ -24,7 +24,9 @@ Reads a CSV mailing list, checks every address, and writes a cleaned list (origi
 a report of every removed row with its reason. Both files are written atomically.
 
 Input:
-  --column NAME|NUMBER    the email column (default: detected from the header or the content)
+  --column NAME|NUMBER    the email column (default: detected from the header or the content);
+                          several: repeat it or list them ("Work Email,Personal Email" or 3,5), and
+                          a row is kept when one of its addresses is good or could not be checked
   --no-header             the file has no header row
   --delimiter CHAR        field delimiter (default: detected among , ; tab |)
   --encoding NAME         utf8 (default), utf16le, latin1 or windows-1252 (also utf-8, utf-16,
@@ -88,7 +90,7 @@ export const CLEAN_FLAGS = {
   results: { type: 'string' },
   'apply-suggestions': { type: 'string' },
   split: { type: 'boolean' },
-  column: { type: 'string' },
+  column: { type: 'string', multiple: true },
   'no-header': { type: 'boolean' },
   delimiter: { type: 'string' },
   encoding: { type: 'string' },
@@ -130,8 +132,8 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   if (output !== undefined) job.output = output;
   const report = stringFlag(values, 'report');
   if (report !== undefined) job.report = report;
-  const column = stringFlag(values, 'column');
-  if (column !== undefined) job.column = /^\d+$/.test(column) ? Number(column) : column;
+  const columns = columnFlags(values.column);
+  if (columns !== undefined) job.column = columns.length === 1 ? (columns[0] as string | number) : columns;
   if (values['no-header'] === true) job.header = false;
   const delimiter = stringFlag(values, 'delimiter');
   if (delimiter !== undefined) job.delimiter = delimiterFlag('delimiter', delimiter);
@@ -189,6 +191,18 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   return job;
 }
 
+/**
+ * --column, given once or more: numbers as numbers, names as given. A comma list stays one string:
+ * the reader splits it unless a header name holds that comma.
+ */
+function columnFlags(values: ParsedValues[string]): Array<string | number> | undefined {
+  if (!Array.isArray(values) || values.length === 0) return undefined;
+  return values.map((value) => {
+    const text = String(value);
+    return /^\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+  });
+}
+
 function delimiterFlag(flag: string, value: string): string {
   const char = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
   if (char.length !== 1) throw new ListscrubError('E_USAGE', `--${flag} takes one character (or "tab"); got "${value}".`);
@@ -226,7 +240,8 @@ export function formatSummary(summary: Summary, color: boolean): string {
     const why = Object.entries(summary.unchecked.reasons).map(([reason, count]) => `${reason} ${n(count ?? 0)}`);
     lines.push(`  kept unchecked: ${n(summary.unchecked.rows)} (${why.join(', ')}): rows that could not be checked are never removed`);
   }
-  lines.push(`  email column: ${terminalSafe(describeColumn(summary.column))}`);
+  if (summary.columns === undefined) lines.push(`  email column: ${terminalSafe(describeColumn(summary.column))}`);
+  else lines.push(`  email columns: ${terminalSafe(describeColumns(summary.columns))}; a row is kept unless every address in it is invalid`);
   if (summary.applied !== undefined) lines.push(`  suggestions applied: ${n(summary.applied)}`);
   if (summary.split !== undefined) lines.push(`  --split made ${n(summary.split.extraRows)} extra rows (one per extra address in a cell)`);
   const dns = summary.dns;

@@ -15,6 +15,7 @@ import { ListscrubError, isListscrubError } from '../errors.js';
 import { openRegularFile } from '../files/open-regular.js';
 import { describeFsError } from './fs-error.js';
 import { InputDecoder, normalizeEncoding, type CsvEncoding, type InputEncoding } from './decode.js';
+import { didYouMean } from '../did-you-mean.js';
 import { detectDelimiter, findEmailColumn, looksLikeAddress, normalizeHeaderName } from './detect.js';
 import { CsvTokenizer, type TokenEvent } from './tokenizer.js';
 
@@ -40,8 +41,11 @@ export interface CsvInputOptions {
   encoding?: InputEncoding;
   /** One character; default: detected among `,` `;` tab `|`. 'tab' and '\t' (backslash t) mean tab. */
   delimiter?: string;
-  /** Email column: a header name (case-insensitive, trimmed) or a 1-based number. Default: detected. */
-  column?: string | number;
+  /**
+   * Email column: a header name (case-insensitive, trimmed) or a 1-based number; or several, as a
+   * list or as one comma-separated string (a header name that holds a comma wins). Default: detected.
+   */
+  column?: string | number | ReadonlyArray<string | number>;
   /** Whether the first record is a header. Default true. */
   header?: boolean;
   /** Characters one record may have before it is reported as malformed. Default 1 MiB. */
@@ -94,7 +98,10 @@ export interface CsvInput {
   /** The header fields, or null (no header, or an empty input). */
   header: string[] | null;
   delimiter: string;
+  /** The (first) email column. */
   column: CsvColumn;
+  /** Every email column to check, in the order named; `column` is the first. */
+  columns: CsvColumn[];
   encoding: CsvEncoding;
   /** Whether the input started with a byte-order mark. */
   bom: boolean;
@@ -214,12 +221,15 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
     throw new ListscrubError('E_OPTION', `maxRecordSize must be a positive integer, got ${String(options.maxRecordSize)}`);
   }
   const column = options.column;
-  if (typeof column === 'number' && (!Number.isInteger(column) || column < 1)) {
-    throw new ListscrubError('E_OPTION', `column number must be 1 or more, got ${column}`);
+  for (const one of Array.isArray(column) ? column : [column]) {
+    if (typeof one === 'number' && (!Number.isInteger(one) || one < 1)) {
+      throw new ListscrubError('E_OPTION', `column number must be 1 or more, got ${one}`);
+    }
+    if (typeof one === 'string' && one.trim() === '') {
+      throw new ListscrubError('E_OPTION', 'column name must not be empty');
+    }
   }
-  if (typeof column === 'string' && column.trim() === '') {
-    throw new ListscrubError('E_OPTION', 'column name must not be empty');
-  }
+  if (Array.isArray(column) && column.length === 0) throw new ListscrubError('E_OPTION', 'the list of columns must not be empty');
   let wantHeader = options.header ?? true;
   const label = options.input === '-' ? 'standard input' : options.input;
 
@@ -350,7 +360,7 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
     const first = peeked[headerPosition];
     if (first !== undefined && first.kind === 'record') {
       const looksLikeData =
-        typeof column !== 'string' &&
+        !(Array.isArray(column) ? column : [column]).some((one) => typeof one === 'string') &&
         first.fields.some(looksLikeAddress) &&
         findEmailColumn(first.fields, []) === null;
       if (looksLikeData) {
@@ -371,9 +381,9 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
     .map((event) => (event as { fields: string[] }).fields);
   const width = header?.length ?? tokenizer?.expectedFields ?? sampleRows[0]?.length ?? 0;
 
-  let resolved: CsvColumn;
+  let resolved: CsvColumn[];
   try {
-    resolved = resolveColumn(column, header, sampleRows, width, wantHeader, peeked.length > 0);
+    resolved = resolveColumns(column, (one) => resolveColumn(one, header, sampleRows, width, wantHeader, peeked.length > 0), header);
   } catch (error) {
     release();
     throw error;
@@ -447,7 +457,8 @@ export async function openCsvInput(options: CsvInputOptions): Promise<CsvInput> 
     records,
     header,
     delimiter,
-    column: resolved,
+    column: resolved[0] as CsvColumn,
+    columns: resolved,
     encoding: decoder.encoding ?? encoding,
     bom: decoder.bom,
     lineEnding: tokenizer?.lineEnding ?? '\n',
@@ -468,11 +479,47 @@ function quoteList(names: readonly string[]): string {
  * holding an address is a subscriber's row read as a header (a headerless file): its cells are
  * personal data, which must not reach stderr or the run history, so only the count is given.
  */
+/** Did-you-mean among the header's names, unless the "header" is a subscriber's row (personal data). */
+function columnHint(column: string, header: readonly string[]): string {
+  return header.some((cell) => cell.includes('@')) ? '' : didYouMean(column, header);
+}
+
 function describeColumns(header: readonly string[]): string {
   if (header.some((cell) => cell.includes('@'))) {
     return `the first row holds an address, so the file seems to have no header row (add --no-header, option header: false); it has ${header.length} column${header.length === 1 ? '' : 's'}`;
   }
   return `the columns are ${quoteList(header)}`;
+}
+
+/**
+ * The columns named (each resolved by `resolve`), in order, each once. A string that is not a header
+ * name is split on commas: `Work Email,Personal Email`, `3,5`; a header name holding a comma is found
+ * whole first.
+ */
+function resolveColumns(
+  column: string | number | ReadonlyArray<string | number> | undefined,
+  resolve: (one: string | number | undefined) => CsvColumn,
+  header: readonly string[] | null,
+): CsvColumn[] {
+  const named = (Array.isArray(column) ? column : [column]).flatMap((one: string | number | undefined) =>
+    typeof one === 'string' && one.includes(',') && headerIndex(header, one) === -1
+      ? one.split(',').map((part) => part.trim()).filter((part) => part !== '')
+      : [one],
+  );
+  const columns: CsvColumn[] = [];
+  for (const one of named) {
+    const found = resolve(one);
+    if (!columns.some((seen) => seen.index === found.index)) columns.push(found);
+  }
+  return columns;
+}
+
+/** The header's column with this name (trimmed, case-insensitive, then loosely), or -1. */
+function headerIndex(header: readonly string[] | null, column: string): number {
+  if (header === null) return -1;
+  const wanted = column.trim().toLowerCase();
+  const index = header.findIndex((name) => name.trim().toLowerCase() === wanted);
+  return index !== -1 ? index : header.findIndex((name) => normalizeHeaderName(name) === normalizeHeaderName(column));
 }
 
 function resolveColumn(
@@ -485,12 +532,8 @@ function resolveColumn(
 ): CsvColumn {
   const nameAt = (index: number) => header?.[index] ?? null;
   if (typeof column === 'string') {
-    const wanted = column.trim().toLowerCase();
-    if (header !== null) {
-      let index = header.findIndex((name) => name.trim().toLowerCase() === wanted);
-      if (index === -1) index = header.findIndex((name) => normalizeHeaderName(name) === normalizeHeaderName(column));
-      if (index !== -1) return { index, name: nameAt(index), source: 'option' };
-    }
+    const index = headerIndex(header, column);
+    if (index !== -1) return { index, name: nameAt(index), source: 'option' };
     if (/^\d+$/.test(column.trim())) return resolveColumn(Number(column.trim()), header, sampleRows, width, hasHeader, anyRecord);
     if (!anyRecord) return { index: 0, name: null, source: 'none' };
     if (header === null) {
@@ -503,7 +546,7 @@ function resolveColumn(
     }
     throw new ListscrubError(
       'E_NO_EMAIL_COLUMN',
-      `no column named ${JSON.stringify(column)}; ${describeColumns(header)} — pass a column name or number with --column (option column)`,
+      `no column named ${JSON.stringify(column)}${columnHint(column, header)}; ${describeColumns(header)} — pass a column name or number with --column (option column)`,
     );
   }
   if (typeof column === 'number') {

@@ -7,7 +7,8 @@ import type { BounceEvidence } from '../bounces/load.js';
 import type { CsvInput } from '../csv/read.js';
 import type { Scrubber } from '../scrubber.js';
 import { createSplitter } from '../split.js';
-import { createScrubStream } from '../stream/index.js';
+import { ListscrubError } from '../errors.js';
+import { checkTransformOptions, scrubTransform } from '../stream/transform.js';
 import type { JobOutputs } from './outputs.js';
 import type { JobPlan } from './plan.js';
 import { createRouter, type Tally } from './route.js';
@@ -37,11 +38,18 @@ export interface PipelineRun {
 
 export async function runPipeline({ plan, input, scrubber, outputs, bounces }: PipelineParts, signal: AbortSignal): Promise<PipelineRun> {
   const { options } = plan;
+  const columns = input.columns.map(({ index }) => index);
+  if (options.split === true && columns.length > 1) {
+    throw new ListscrubError('E_OPTION', '--split (option split) makes one row per address of one email column; it cannot be combined with several email columns (--column, option column). Check the columns without --split, or split one column at a time.');
+  }
   const column = input.column.index;
   const splitter = options.split === true ? createSplitter(column) : null;
   const { sink, tally } = createRouter({ plan, input, outputs, bounces, domains: scrubber.domains, splitter });
-  // keepDuplicates: the router decides duplicates itself, in the same order.
-  const scrub = createScrubStream<string[]>({ column, scrubber, keepDuplicates: true, window: JOB_WINDOW });
+  // keepDuplicates: the router decides duplicates itself, in the same order. The row's detail names
+  // each of several columns by its header name.
+  const labels = input.columns.map(({ index, name }) => name ?? `column ${index + 1}`);
+  const streamOptions = checkTransformOptions({ column: columns.length === 1 ? column : columns, keepDuplicates: true, window: JOB_WINDOW });
+  const scrub = scrubTransform<string[]>(scrubber, false, streamOptions, labels);
   if (splitter === null) await pipeline(input.records, scrub, sink, { signal });
   else await pipeline(input.records, splitter.transform, scrub, sink, { signal });
   await outputs.written();

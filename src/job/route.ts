@@ -11,10 +11,11 @@ import { fitOwnText } from '../csv/encode.js';
 import type { CsvInput } from '../csv/read.js';
 import { neutralizeFormula } from '../csv/write.js';
 import type { DomainChecker } from '../dns/index.js';
+import { combineCells, eachCell, hasUncheckedCell } from '../columns.js';
 import { annotatedRow, judgeWritten, mxHost, resultRow, suggestionToApply } from '../results.js';
 import type { Splitter } from '../split.js';
 import { DedupeSet, markDuplicates, recordChars, type ScrubbedRow } from '../stream/index.js';
-import { REASON_CODES, type ReasonCode, type RowStatus, type RowVerdict } from '../types.js';
+import { REASON_CODES, type ReasonCode, type RowStatus, type RowVerdict, type Verdict } from '../types.js';
 import { REASONS } from '../verdict.js';
 import type { JobOutputs } from './outputs.js';
 import type { JobPlan } from './plan.js';
@@ -40,7 +41,8 @@ export const UNCHECKED: ReadonlySet<string> = new Set([
  * made: an `unknown` row stays, and so does the DNS reason a risky row carries in `alsoFound`.
  */
 export function dropMatch(verdict: RowVerdict, drop: ReadonlySet<string>): string | undefined {
-  if (drop.size === 0 || verdict.status === 'unknown') return undefined;
+  // Several email columns: a cell that could not be checked may hold the contact's good address.
+  if (drop.size === 0 || verdict.status === 'unknown' || hasUncheckedCell(verdict)) return undefined;
   if (drop.has(verdict.status)) return verdict.status;
   return drop.has(verdict.reason) ? verdict.reason : undefined;
 }
@@ -151,11 +153,10 @@ function rowRouter({ plan, input, outputs, bounces, domains }: RouterContext, ta
   const columnIndex = input.column.index;
   let lastProgress = 0;
   return (row) => {
-    // Bounces that prove a mailbox dead come first; a repaired cell written as its repaired address
-    // is judged on what is written.
-    const found = bounces === null ? row.verdict : applyBounceEvidence(row.verdict, bounces.dead);
-    const suggestion = suggestionToApply(found, accepted);
-    const verdict = options.normalize || suggestion !== undefined ? judgeWritten(found) : found;
+    // Bounces that prove a mailbox dead come first (per cell); a repaired cell written as its
+    // repaired address is judged on what is written.
+    const found = bounces === null ? row.verdict : eachCell(row.verdict, (cell) => applyBounceEvidence(cell, bounces.dead));
+    const { verdict, writes } = decideWrites(found, columnIndex, accepted, options.normalize === true);
     tally.rows += 1;
     tally.statuses[verdict.status] += 1;
     tally.reasons[verdict.reason] = (tally.reasons[verdict.reason] ?? 0) + 1;
@@ -178,11 +179,11 @@ function rowRouter({ plan, input, outputs, bounces, domains }: RouterContext, ta
       tally.kept += 1;
       countUnchecked(verdict, tally);
       let cells = record;
-      const written = suggestion ?? (options.normalize && verdict.address !== null ? verdict.address : undefined);
-      if (written !== undefined && columnIndex < cells.length) {
-        cells = cells.slice();
-        cells[columnIndex] = written;
-        if (suggestion !== undefined) tally.applied += 1;
+      for (const { index, value, suggested } of writes) {
+        if (index >= cells.length) continue;
+        if (cells === record) cells = record.slice();
+        cells[index] = value;
+        if (suggested) tally.applied += 1;
       }
       if (outputs.annotate !== null) cells = annotatedRow(cells, outputs.annotate, verdict);
       outputs.assertEncodable(cells, row);
@@ -193,6 +194,38 @@ function rowRouter({ plan, input, outputs, bounces, domains }: RouterContext, ta
       options.onProgress({ rows: tally.rows, bytesRead: input.bytesRead(), totalBytes: input.totalBytes });
     }
   };
+}
+
+/** A cell a kept row writes anew: its normalized (--normalize) or suggested (--apply-suggestions) address. */
+interface CellWrite {
+  index: number;
+  value: string;
+  suggested: boolean;
+}
+
+/**
+ * The row's verdict as written, and what to write: each checked cell as its own normalized or
+ * accepted suggested address, judged on what is written (several columns: combined again).
+ */
+function decideWrites(
+  found: RowVerdict,
+  columnIndex: number,
+  accepted: ReadonlySet<ReasonCode> | null,
+  normalize: boolean,
+): { verdict: RowVerdict; writes: CellWrite[] } {
+  const writes: CellWrite[] = [];
+  const judge = (cell: RowVerdict, index: number): RowVerdict => {
+    const suggestion = suggestionToApply(cell, accepted);
+    if (!normalize && suggestion === undefined) return cell;
+    const judged = judgeWritten(cell);
+    const value = suggestion ?? judged.address;
+    if (value !== null) writes.push({ index, value, suggested: suggestion !== undefined });
+    return judged;
+  };
+  if (found.cells === undefined) return { verdict: judge(found, columnIndex), writes };
+  // Job records are arrays: a cell's column is its 0-based position.
+  const cells = found.cells.map((cell) => ({ ...cell, verdict: judge(cell.verdict, cell.column as number) as Verdict }));
+  return { verdict: writes.length === 0 ? found : combineCells(cells), writes };
 }
 
 function reportCells(row: ScrubbedRow<string[]>, verdict: RowVerdict, record: string[], outputs: JobOutputs): string[] {

@@ -32,6 +32,7 @@ export function summarize(
     ...(options.results === undefined ? {} : { results: guard === undefined ? options.results : null }),
     ...(accepted === null ? {} : { applied: tally.applied }),
     column: input.column,
+    ...(input.columns.length > 1 ? { columns: input.columns } : {}),
     delimiter: input.delimiter,
     warnings: run.warnings,
   };

@@ -22,8 +22,12 @@ export interface ScrubCsvOptions extends CheckOptions, BounceOptions {
   applySuggestions?: boolean | string[];
   /** One row per address for cells that list several (`a@x.com; b@y.com`), other columns copied. */
   split?: boolean;
-  /** Email column: header name, or 1-based number. Default: detected. */
-  column?: string | number;
+  /**
+   * Email column: header name, or 1-based number. Default: detected. Or several (a list, or one
+   * comma-separated string unless a header name holds that comma): each row is then a contact, kept
+   * when one of its cells holds a good or unchecked address (README, "Several email columns").
+   */
+  column?: string | number | Array<string | number>;
   delimiter?: string;
   encoding?: InputEncoding;
   /** false for files without a header row (`--no-header`). */
@@ -111,10 +115,12 @@ export interface Summary {
   report: string | null;
   /** The result file written (--results), or null when not asked for or not replaced. */
   results?: string | null;
-  /** Rows whose address was replaced by its suggestion (--apply-suggestions). */
+  /** Addresses replaced by their suggestion (--apply-suggestions): one per row with one email column. */
   applied?: number;
   /** The email column checked, and how it was found (named with --column, by its header, by its content). */
   column: { index: number; name: string | null; source?: 'option' | 'header' | 'content' | 'none' };
+  /** Set when several email columns were checked (`column` is the first of them). */
+  columns?: Array<{ index: number; name: string | null; source?: 'option' | 'header' | 'content' | 'none' }>;
   delimiter: string;
   /** Set when a guard stopped the outputs from being replaced (exit 4). */
   guard?: Guard;

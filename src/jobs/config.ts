@@ -10,7 +10,8 @@
  * - Relative paths (input, output, report, cache, history, summary) resolve against the job file's
  *   directory, not the cwd, so a job file means the same thing wherever cron starts it. "-" (stdin /
  *   stdout) is left alone.
- * - `column`: a header name (string) or a 1-based column number (1 = first column).
+ * - `column`: a header name (string) or a 1-based column number (1 = first column), or a list of
+ *   them to check several email columns.
  * - `cacheTtl` is an object of seconds, `{ "min": 60, "max": 86400 }`; both optional; it clamps DNS
  *   TTLs before they become cache expiries.
  * - `lock` defaults to true, `header` to auto-detection: the loader leaves absent keys absent (so
@@ -55,8 +56,8 @@ export interface JobConfig extends BounceOptions {
   applySuggestions?: boolean | string[];
   /** One row per address for cells that list several. */
   split?: boolean;
-  /** Header name, or 1-based column number. */
-  column?: string | number;
+  /** Header name, or 1-based column number; or a list of them (several email columns). */
+  column?: string | number | Array<string | number>;
   /** One character. */
   delimiter?: string;
   encoding?: Encoding;
@@ -203,9 +204,11 @@ const FIELDS: { [K in keyof JobConfig]-?: Field<JobConfig[K]> } = {
     return items;
   },
   column: (value, ctx, key) => {
-    if (typeof value === 'string' && value.trim() !== '') return value;
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
-    return ctx.fail(key, 'a column name or a column number from 1', value);
+    const isColumn = (one: unknown): one is string | number =>
+      (typeof one === 'string' && one.trim() !== '') || (typeof one === 'number' && Number.isInteger(one) && one >= 1);
+    if (isColumn(value)) return value;
+    if (Array.isArray(value) && value.length > 0 && value.every(isColumn)) return [...value];
+    return ctx.fail(key, 'a column name, a column number from 1, or a non-empty list of them', value);
   },
   delimiter: oneCharacter,
   encoding: encodingName,

@@ -17,6 +17,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { ListscrubError } from '../errors.js';
+import { checkCells, dedupeAddress, firstAddressCell, type CellToCheck } from '../columns.js';
 import { positiveNumber } from '../options.js';
 import type { RowVerdict, Verdict } from '../types.js';
 import { DedupeSet } from './dedupe.js';
@@ -87,8 +88,12 @@ export interface ScrubbedRow<R extends CsvRecord = CsvRecord> {
 
 /** The transform's own options (the Scrubber's stream() takes exactly these). */
 export interface ScrubTransformOptions {
-  /** Email column: 0-based position for array records, header name for object records. */
-  column: string | number;
+  /**
+   * Email column: 0-based position for array records, header name for object records. Or several:
+   * the row is then a contact, kept when one of its cells holds a good or unchecked address, and
+   * deduplicated on its first address (src/columns.ts).
+   */
+  column: string | number | ReadonlyArray<string | number>;
   /** Keep repeated addresses instead of marking them 'duplicate'. */
   keepDuplicates?: boolean;
   /** Rows in flight (waiting for DNS or for the reader). Default 256. */
@@ -108,8 +113,9 @@ function fail(message: string): never {
 export function checkTransformOptions(options: ScrubTransformOptions): Required<ScrubTransformOptions> {
   if (typeof options !== 'object' || options === null) fail('Scrub stream options must be an object.');
   const { column } = options;
-  if (!(typeof column === 'number' && Number.isInteger(column) && column >= 0) && !(typeof column === 'string' && column !== '')) {
-    fail('Option "column" must be a 0-based position or a header name.');
+  const isColumn = (value: unknown): boolean => (typeof value === 'number' && Number.isInteger(value) && value >= 0) || (typeof value === 'string' && value !== '');
+  if (Array.isArray(column) ? column.length === 0 || !column.every(isColumn) : !isColumn(column)) {
+    fail('Option "column" must be a 0-based position or a header name, or a list of them.');
   }
   const window = positiveNumber('window', options.window, { integer: true }) ?? DEFAULT_WINDOW;
   if (options.keepDuplicates !== undefined && typeof options.keepDuplicates !== 'boolean') {
@@ -123,8 +129,12 @@ export function scrubTransform<R extends CsvRecord = CsvRecord>(
   checker: RowChecker,
   owns: boolean,
   options: Required<ScrubTransformOptions>,
+  /** How a row's detail names each of several columns (default: the header name, or "column N"). */
+  labels?: readonly string[],
 ): ScrubTransform<R> {
-  return new ScrubStream<R>(checker, owns, options.column, options.window, options.keepDuplicates) as unknown as ScrubTransform<R>;
+  const columns: ReadonlyArray<string | number> = Array.isArray(options.column) ? options.column : [options.column as string | number];
+  const named = columns.map((column, at) => labels?.[at] ?? (typeof column === 'number' ? `column ${column + 1}` : column));
+  return new ScrubStream<R>(checker, owns, columns, named, options.window, options.keepDuplicates) as unknown as ScrubTransform<R>;
 }
 
 /**
@@ -132,11 +142,14 @@ export function scrubTransform<R extends CsvRecord = CsvRecord>(
  * with its own reason every time, which tells the owner more than "duplicate".
  */
 function claimsFirstOccurrence(verdict: RowVerdict): boolean {
-  return verdict.address !== null && verdict.status !== 'invalid';
+  return dedupeAddress(verdict) !== null && verdict.status !== 'invalid';
 }
 
 function duplicateVerdict(verdict: RowVerdict, first: number): RowVerdict {
-  return { input: verdict.input, address: verdict.address, status: 'duplicate', reason: 'duplicate', detail: `Same address as row ${first}.` };
+  // Several columns: the row's first address decided it; say which column that is.
+  const column = firstAddressCell(verdict)?.label;
+  const detail = column === undefined ? `Same address as row ${first}.` : `Same first address (${column}) as row ${first}.`;
+  return { input: verdict.input, address: verdict.address, status: 'duplicate', reason: 'duplicate', detail };
 }
 
 /**
@@ -151,7 +164,7 @@ export function markDuplicates(rows: readonly ScrubbedRow<CsvRecord>[], seen: De
   for (let i = 0; i < rows.length; i++) {
     const { verdict, index } = rows[i]!;
     if (!claimsFirstOccurrence(verdict)) continue;
-    addresses.push(verdict.address as string);
+    addresses.push(dedupeAddress(verdict) as string);
     indexes.push(index);
     positions.push(i);
   }
@@ -206,7 +219,8 @@ class ScrubStream<R extends CsvRecord> extends Transform {
   constructor(
     private readonly scrubber: RowChecker,
     private readonly ownsScrubber: boolean,
-    private readonly column: string | number,
+    private readonly columns: ReadonlyArray<string | number>,
+    private readonly labels: readonly string[],
     private readonly window: number,
     keepDuplicates: boolean,
   ) {
@@ -235,15 +249,14 @@ class ScrubStream<R extends CsvRecord> extends Transform {
         const error = this.checkColumn(record, info, line);
         if (error !== null) return callback(error);
       }
-      const cell = cellText((record as Record<string | number, unknown>)[this.column]);
-      let result: Verdict | Promise<Verdict>;
+      let result: RowVerdict | Promise<RowVerdict>;
       try {
-        result = this.scrubber.evaluate(cell);
+        result = this.check(record as Record<string | number, unknown>);
       } catch (error) {
         return callback(error as Error);
       }
-      if (typeof (result as Partial<Promise<Verdict>>).then !== 'function') {
-        row = { record, verdict: result as Verdict, index, line };
+      if (typeof (result as Partial<Promise<RowVerdict>>).then !== 'function') {
+        row = { record, verdict: result as RowVerdict, index, line };
         // Fast path: nothing queued ahead of this row, so it goes out now, without a ring slot.
         if (this.pending === 0 && !this.outputBlocked) {
           this.pushRow(row);
@@ -251,7 +264,7 @@ class ScrubStream<R extends CsvRecord> extends Transform {
         }
       } else {
         row = { record, verdict: PENDING, index, line };
-        this.track(row, result as Promise<Verdict>);
+        this.track(row, result as Promise<RowVerdict>);
       }
     } else {
       row = this.malformedRow((item as MalformedEnvelope).malformed, index);
@@ -294,8 +307,15 @@ class ScrubStream<R extends CsvRecord> extends Transform {
     );
   }
 
+  /** One email column: its cell's verdict. Several: every cell checked, the verdicts combined. */
+  private check(record: Record<string | number, unknown>): RowVerdict | Promise<RowVerdict> {
+    if (this.columns.length === 1) return this.scrubber.evaluate(cellText(record[this.columns[0] as string | number]));
+    const cells: CellToCheck[] = this.columns.map((column, at) => ({ column, label: this.labels[at] as string, text: cellText(record[column]) }));
+    return checkCells((input) => this.scrubber.evaluate(input), cells);
+  }
+
   /** Fill the row's verdict when it arrives; push it if it is the oldest pending row. */
-  private track(row: ScrubbedRow<R>, verdict: Promise<Verdict>): void {
+  private track(row: ScrubbedRow<R>, verdict: Promise<RowVerdict>): void {
     verdict.then(
       (value) => {
         if (this.destroyed) return;
@@ -337,7 +357,7 @@ class ScrubStream<R extends CsvRecord> extends Transform {
   /** Rows leave here, in input order: the place where duplicates are decided. */
   private pushRow(row: ScrubbedRow<R>): void {
     if (this.seen !== null && claimsFirstOccurrence(row.verdict)) {
-      const first = this.seen.insert(row.verdict.address as string, row.index);
+      const first = this.seen.insert(dedupeAddress(row.verdict) as string, row.index);
       if (first !== -1) row.verdict = duplicateVerdict(row.verdict, first);
     }
     if (!this.push(row)) this.outputBlocked = true;
@@ -362,8 +382,9 @@ class ScrubStream<R extends CsvRecord> extends Transform {
 
   private malformedRow(malformed: MalformedEnvelope['malformed'], index: number): ScrubbedRow<R> {
     const partial = malformed.record ?? malformed.fields;
-    const fits = typeof this.column === 'number' ? Array.isArray(partial) : isObject(partial) && !Array.isArray(partial);
-    const record = (fits ? partial : typeof this.column === 'number' ? [] : {}) as R;
+    const byPosition = typeof this.columns[0] === 'number';
+    const fits = byPosition ? Array.isArray(partial) : isObject(partial) && !Array.isArray(partial);
+    const record = (fits ? partial : byPosition ? [] : {}) as R;
     const verdict: RowVerdict = {
       input: malformed.raw ?? '',
       address: null,
@@ -403,10 +424,17 @@ class ScrubStream<R extends CsvRecord> extends Transform {
     return start;
   }
 
-  /** The first record tells whether `column` fits the records: a caller error, reported once. */
+  /** The first record tells whether the columns fit the records: a caller error, reported once. */
   private checkColumn(record: unknown, info: RecordInfo | undefined, line: number | undefined): ListscrubError | null {
     this.columnChecked = true;
-    const column = this.column;
+    for (const column of this.columns) {
+      const error = this.checkOneColumn(column, record, info, line);
+      if (error !== null) return error;
+    }
+    return null;
+  }
+
+  private checkOneColumn(column: string | number, record: unknown, info: RecordInfo | undefined, line: number | undefined): ListscrubError | null {
     const at = line === undefined ? {} : { line };
     if (typeof column === 'number') {
       if (Array.isArray(record)) return null;

@@ -70,7 +70,10 @@ describe('validateJobConfig', () => {
     expect(message(() => check({ header: 'yes' }))).toContain('"header" must be true or false; got "yes"');
     expect(message(() => check({ input: '' }))).toContain('"input" must be a file path');
     expect(message(() => check({ output: null }))).toContain('"output" must be a file path; got null');
-    expect(message(() => check({ column: 0 }))).toContain('"column" must be a column name or a column number from 1; got 0');
+    expect(message(() => check({ column: 0 }))).toContain('"column" must be a column name, a column number from 1, or a non-empty list of them; got 0');
+    expect(message(() => check({ column: [] }))).toContain('"column" must be a column name, a column number from 1, or a non-empty list of them');
+    expect(message(() => check({ column: ['Work Email', 0] }))).toContain('"column" must be a column name, a column number from 1, or a non-empty list of them');
+    expect(check({ column: ['Work Email', 5] })).toEqual({ column: ['Work Email', 5] });
     expect(message(() => check({ delimiter: ';;' }))).toContain('"delimiter" must be one character');
     expect(message(() => check({ delimiter: '"' }))).toContain('"delimiter" must be one character');
     expect(message(() => check({ encoding: 'ebcdic' }))).toContain('"encoding" must be one of "utf8", "utf16le", "latin1", "windows-1252" (or an alias such as "utf-8", "latin-1", "cp1252"); got "ebcdic"');
