@@ -30,7 +30,7 @@ const isDebian = existsSync('/etc/debian_version') && existsSync('/usr/bin/apt-g
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 function run(command, args, input) {
-  console.error(`ensure-system-deps: ${command} ${args.join(' ')}${input === undefined ? '' : ` <<< ${JSON.stringify(input)}`}`);
+  console.error(`ensure-system-deps: ${[command, ...args].join(' ')}${input === undefined ? '' : ` <<< ${JSON.stringify(input)}`}`);
   const result = spawnSync(command, args, {
     input,
     stdio: [input === undefined ? 'ignore' : 'pipe', 'inherit', 'inherit'],
