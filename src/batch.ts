@@ -16,6 +16,7 @@ import { ListscrubError } from './errors.js';
 import { TextEncodeStream, fitOwnText, normalizeOutputEncoding, outputEncodingFor, unencodable, type OutputEncoding } from './csv/encode.js';
 import { cacheFileIdentity, loadCacheFile, saveCacheFile, type CacheSnapshot, type LoadedCache } from './jobs/cache-file.js';
 import { acquireLock, lockPathFor, type LockHandle } from './jobs/lock.js';
+import { sameAddressPolicy } from './dns/cache.js';
 import { assertDistinctPaths, realTarget } from './jobs/paths.js';
 import { describe, rejectUnknownOptions, validateCheckOptions } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
@@ -759,11 +760,11 @@ const CACHE_LOCK_WAIT_MS = 20;
 
 /**
  * Copy into `mine` the entries of `theirs` (the file as another run left it) for names `mine` does
- * not have. Only when both were computed under the same allowPrivate setting, since deliverable and
+ * not have. Only when both were computed under the same allowPrivate/allowLoopback settings, since deliverable and
  * mx_invalid outcomes depend on it; loadCacheFile already dropped expired entries.
  */
 function mergeMissing(mine: CacheSnapshot, theirs: CacheSnapshot): void {
-  if ((theirs.allowPrivate ?? false) !== (mine.allowPrivate ?? false)) return;
+  if (!sameAddressPolicy(theirs, mine)) return;
   for (const [name, entry] of theirs.domains) if (!mine.domains.has(name)) mine.domains.set(name, entry);
   for (const [name, entry] of theirs.hosts) if (!mine.hosts.has(name)) mine.hosts.set(name, entry);
 }

@@ -86,13 +86,13 @@ describe('Postfix on loopback (test/support/postfix.ts)', () => {
   beforeAll(async () => {
     postfix = await startPostfix({
       listeners: ['127.0.0.2', '127.0.0.3'],
-      domains: { 'postfix-a.test': ['alice', 'bob', 'grey', 'full', 'gone', 'blocked'] },
-      catchAll: ['catchall.test'],
+      domains: { 'postfix-users.net': ['alice', 'bob', 'grey', 'full', 'gone', 'blocked'] },
+      catchAll: ['postfix-catchall.net'],
       replies: {
-        'grey@postfix-a.test': GREYLIST,
-        'full@postfix-a.test': FULL,
-        'gone@postfix-a.test': DISABLED,
-        'blocked@postfix-a.test': BLOCKED,
+        'grey@postfix-users.net': GREYLIST,
+        'full@postfix-users.net': FULL,
+        'gone@postfix-users.net': DISABLED,
+        'blocked@postfix-users.net': BLOCKED,
       },
     });
   }, 180_000);
@@ -105,23 +105,23 @@ describe('Postfix on loopback (test/support/postfix.ts)', () => {
     const mark = await postfix.logMark();
     const { host, port } = postfix.listeners[0]!;
     const replies = await probe(host, port, [
-      'alice@postfix-a.test',
-      'nobody@postfix-a.test',
-      'x7q2-anything@catchall.test',
-      'grey@postfix-a.test',
-      'full@postfix-a.test',
-      'gone@postfix-a.test',
-      'blocked@postfix-a.test',
+      'alice@postfix-users.net',
+      'nobody@postfix-users.net',
+      'x7q2-anything@postfix-catchall.net',
+      'grey@postfix-users.net',
+      'full@postfix-users.net',
+      'gone@postfix-users.net',
+      'blocked@postfix-users.net',
       'someone@foreign.example',
     ]);
     expect(replies).toEqual([
       '250 2.1.5 Ok',
-      '550 5.1.1 <nobody@postfix-a.test>: Recipient address rejected: User unknown in virtual mailbox table',
+      '550 5.1.1 <nobody@postfix-users.net>: Recipient address rejected: User unknown in virtual mailbox table',
       '250 2.1.5 Ok',
-      `450 4.7.1 <grey@postfix-a.test>: Recipient address rejected: ${GREYLIST.slice(10)}`,
-      `452 4.2.2 <full@postfix-a.test>: Recipient address rejected: ${FULL.slice(10)}`,
-      `550 5.2.1 <gone@postfix-a.test>: Recipient address rejected: ${DISABLED.slice(10)}`,
-      `554 5.7.1 <blocked@postfix-a.test>: Recipient address rejected: ${BLOCKED.slice(10)}`,
+      `450 4.7.1 <grey@postfix-users.net>: Recipient address rejected: ${GREYLIST.slice(10)}`,
+      `452 4.2.2 <full@postfix-users.net>: Recipient address rejected: ${FULL.slice(10)}`,
+      `550 5.2.1 <gone@postfix-users.net>: Recipient address rejected: ${DISABLED.slice(10)}`,
+      `554 5.7.1 <blocked@postfix-users.net>: Recipient address rejected: ${BLOCKED.slice(10)}`,
       '554 5.7.1 <someone@foreign.example>: Relay access denied',
     ]);
     const [session] = await postfix.disconnects({ since: mark, count: 1 });
@@ -141,7 +141,7 @@ describe('Postfix on loopback (test/support/postfix.ts)', () => {
     const { client } = await RawSmtp.open(postfix.listeners[0]!.host, postfix.listeners[0]!.port);
     await client.send('EHLO probe.listscrub.test');
     await client.send('MAIL FROM:<bounce@probe.listscrub.test>');
-    expect(await client.send('RCPT TO:<bob@postfix-a.test>')).toBe('250 2.1.5 Ok');
+    expect(await client.send('RCPT TO:<bob@postfix-users.net>')).toBe('250 2.1.5 Ok');
     expect(await client.send('DATA')).toMatch(/^354 /);
     expect(await client.send('Subject: test\r\n\r\nhello\r\n.')).toMatch(/^250 2\.0\.0 Ok: queued/);
     await client.quit();
@@ -152,18 +152,18 @@ describe('Postfix on loopback (test/support/postfix.ts)', () => {
   it('the second listener is a second MX host with the same tables', async () => {
     const { host, port } = postfix.listeners[1]!;
     expect(host).toBe('127.0.0.3');
-    expect(await probe(host, port, ['bob@postfix-a.test', 'nobody@postfix-a.test'])).toEqual([
+    expect(await probe(host, port, ['bob@postfix-users.net', 'nobody@postfix-users.net'])).toEqual([
       '250 2.1.5 Ok',
-      '550 5.1.1 <nobody@postfix-a.test>: Recipient address rejected: User unknown in virtual mailbox table',
+      '550 5.1.1 <nobody@postfix-users.net>: Recipient address rejected: User unknown in virtual mailbox table',
     ]);
   });
 
   it('greylist then accept: setReplies() changes the answer for the next connection', async () => {
     const { host, port } = postfix.listeners[0]!;
-    expect(await probe(host, port, ['grey@postfix-a.test'])).toEqual([
-      `450 4.7.1 <grey@postfix-a.test>: Recipient address rejected: ${GREYLIST.slice(10)}`,
+    expect(await probe(host, port, ['grey@postfix-users.net'])).toEqual([
+      `450 4.7.1 <grey@postfix-users.net>: Recipient address rejected: ${GREYLIST.slice(10)}`,
     ]);
     await postfix.setReplies({});
-    expect(await probe(host, port, ['grey@postfix-a.test'])).toEqual(['250 2.1.5 Ok']);
+    expect(await probe(host, port, ['grey@postfix-users.net'])).toEqual(['250 2.1.5 Ok']);
   });
 });
