@@ -57,7 +57,7 @@ export function rejectUnknownOptions(options: object, known: readonly string[], 
   rejectUnknownKeys('', options, known, ` for ${entry}`);
 }
 
-const DNS_KEYS = ['servers', 'timeoutMs', 'retries', 'canary', 'allowPrivate'] as const;
+const DNS_KEYS = ['servers', 'timeoutMs', 'retries', 'canary', 'allowPrivate', 'allowLoopback'] as const;
 
 export function validateDnsOptions(value: unknown): false | DnsOptions {
   if (value === false) return false;
@@ -81,6 +81,10 @@ export function validateDnsOptions(value: unknown): false | DnsOptions {
   if (raw.allowPrivate !== undefined) {
     if (typeof raw.allowPrivate !== 'boolean') fail('dns.allowPrivate', 'true or false', raw.allowPrivate);
     dns.allowPrivate = raw.allowPrivate;
+  }
+  if (raw.allowLoopback !== undefined) {
+    if (typeof raw.allowLoopback !== 'boolean') fail('dns.allowLoopback', 'true or false', raw.allowLoopback);
+    dns.allowLoopback = raw.allowLoopback;
   }
   return dns;
 }

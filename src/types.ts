@@ -135,6 +135,8 @@ export interface DnsOptions {
   canary?: string[];
   /** Treat private (RFC 1918 etc.) MX addresses as usable, for internal lists. */
   allowPrivate?: boolean;
+  /** Treat loopback (127.0.0.0/8, ::1) MX addresses as usable: for tests and local relays, never real lists. */
+  allowLoopback?: boolean;
 }
 
 /** Options shared by every entry point; keys mirror the CLI flags in camelCase. */

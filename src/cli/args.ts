@@ -18,6 +18,7 @@ export const DNS_FLAGS = {
   'dns-retries': { type: 'string' },
   'dns-canary': { type: 'string' },
   'allow-private': { type: 'boolean' },
+  'allow-loopback': { type: 'boolean' },
   rate: { type: 'string' },
   concurrency: { type: 'string' },
 } as const satisfies OptionSpec;
@@ -30,6 +31,7 @@ export const DNS_HELP = `DNS options:
   --dns-canary A,B        domains that must resolve for DNS to be trusted
                           (default gmail.com,outlook.com,yahoo.com; "" disables the check)
   --allow-private         accept MX hosts on private addresses (internal lists)
+  --allow-loopback        accept MX hosts on 127.0.0.0/8 and ::1 (tests, local relays)
   --rate N                DNS queries per second (default 200)
   --concurrency N         DNS queries in flight (default 50)`;
 
@@ -101,6 +103,7 @@ export function dnsOptionsFromFlags(values: ParsedValues, env: Record<string, st
   const canary = listFlag(stringFlag(values, 'dns-canary'));
   if (canary !== undefined) dns.canary = canary;
   if (values['allow-private'] === true) dns.allowPrivate = true;
+  if (values['allow-loopback'] === true) dns.allowLoopback = true;
   options.dns = dns;
   return options;
 }

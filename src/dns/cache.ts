@@ -48,8 +48,21 @@ export interface CachedHostEntry {
 export interface CacheSnapshot {
   /** Whether the exporting checker accepted private MX addresses (outcomes depend on it). */
   allowPrivate?: boolean;
+  /** Whether it accepted loopback MX addresses (tests, local relays); absent means no. */
+  allowLoopback?: boolean;
   domains: Map<string, CachedDomainEntry>;
   hosts: Map<string, CachedHostEntry>;
+}
+
+/**
+ * Were two sets of outcomes computed with the same MX addresses counting as usable? Deliverable
+ * and mx_invalid outcomes from one are not to be trusted under the other.
+ */
+export function sameAddressPolicy(
+  a: { allowPrivate?: boolean; allowLoopback?: boolean },
+  b: { allowPrivate?: boolean; allowLoopback?: boolean },
+): boolean {
+  return (a.allowPrivate ?? false) === (b.allowPrivate ?? false) && (a.allowLoopback ?? false) === (b.allowLoopback ?? false);
 }
 
 /** The cache as the checker exposes it, for persistence across runs. */
@@ -58,7 +71,7 @@ export interface DnsCache {
   export(): CacheSnapshot;
   /**
    * Load entries from an earlier export; expired or malformed ones are skipped, and so are outcomes
-   * that depend on a different allowPrivate setting. Returns how many entries were loaded.
+   * that depend on a different allowPrivate or allowLoopback setting. Returns how many entries were loaded.
    */
   import(snapshot: CacheSnapshot): number;
   /** The unexpired cached outcome of a domain, if any (does not count as a cache hit). */

@@ -31,6 +31,7 @@ export interface ClassifierOptions {
   resolver: DnsResolver;
   hosts: TtlCache<HostRecord>;
   allowPrivate: boolean;
+  allowLoopback: boolean;
   retries: number;
 }
 
@@ -136,7 +137,7 @@ export class Classifier {
       } else if (record.kind === 'nodata') {
         evidence.push(`MX ${exchange} has no address record`);
       } else {
-        const usable = record.addresses.find((a) => unusableReason(a, this.#options.allowPrivate) === null);
+        const usable = record.addresses.find((a) => unusableReason(a, this.#options) === null);
         if (usable !== undefined) {
           const skipped = [...evidence, ...failures.map((f) => f.text)];
           const note = skipped.length > 0 ? ` (${skipped.join('; ')})` : '';
@@ -175,7 +176,7 @@ export class Classifier {
         ttlSeconds: DEFAULT_NEGATIVE_TTL_SECONDS,
       };
     }
-    const usable = record.addresses.find((a) => unusableReason(a, this.#options.allowPrivate) === null);
+    const usable = record.addresses.find((a) => unusableReason(a, this.#options) === null);
     if (usable !== undefined) {
       return {
         kind: 'deliverable',
@@ -192,7 +193,7 @@ export class Classifier {
   }
 
   #describeUnusable(addresses: string[]): string {
-    return addresses.map((a) => `${a} (${unusableReason(a, this.#options.allowPrivate)})`).join(', ');
+    return addresses.map((a) => `${a} (${unusableReason(a, this.#options)})`).join(', ');
   }
 
   /**
@@ -222,7 +223,7 @@ export class Classifier {
     if (
       record.kind === 'addresses' &&
       !record.complete &&
-      !record.addresses.some((a) => unusableReason(a, this.#options.allowPrivate) === null)
+      !record.addresses.some((a) => unusableReason(a, this.#options) === null)
     ) {
       return undefined;
     }
@@ -230,17 +231,17 @@ export class Classifier {
   }
 
   async #lookupHost(name: string, priority: number): Promise<HostLookup> {
-    const { resolver, allowPrivate } = this.#options;
+    const { resolver } = this.#options;
     const a = await resolver.query(name, 'A', priority);
     if (a.kind === 'nxdomain') return this.#store(name, { kind: 'nxdomain' }, DEFAULT_NEGATIVE_TTL_SECONDS);
-    if (a.kind === 'ok' && a.records.some((r) => unusableReason(r.address, allowPrivate) === null)) {
+    if (a.kind === 'ok' && a.records.some((r) => unusableReason(r.address, this.#options) === null)) {
       return this.#store(name, { kind: 'addresses', addresses: a.records.map((r) => r.address), complete: false }, minTtl(a.records));
     }
     const aaaa = await resolver.query(name, 'AAAA', priority);
     const answers: Array<QueryAnswer<AddressRecord>> = [a, aaaa];
     const found: AddressRecord[] = [];
     for (const answer of answers) if (answer.kind === 'ok') found.push(...answer.records);
-    const hasUsable = found.some((r) => unusableReason(r.address, allowPrivate) === null);
+    const hasUsable = found.some((r) => unusableReason(r.address, this.#options) === null);
     if (!hasUsable) {
       // Fail safe: without a usable address, any failed half of the lookup makes the host unknown.
       for (const answer of answers) {

@@ -21,6 +21,7 @@ import {
   TtlCache,
   isAddressList,
   isCachedOutcome,
+  sameAddressPolicy,
 } from './cache.js';
 import { Classifier } from './classify.js';
 import {
@@ -156,6 +157,7 @@ interface Settings {
   backoffMs: number;
   canaries: string[];
   allowPrivate: boolean;
+  allowLoopback: boolean;
   maxEntries: number;
   ttlBounds: { min: number; max: number };
 }
@@ -184,6 +186,7 @@ function checkOptions(options: DomainCheckerOptions): Settings {
     backoffMs,
     canaries: (dns.canary ?? DEFAULT_CANARIES).map(normalizeDomain),
     allowPrivate: dns.allowPrivate ?? false,
+    allowLoopback: dns.allowLoopback ?? false,
     maxEntries: options.maxCacheEntries ?? 500_000,
     ttlBounds,
   };
@@ -208,6 +211,7 @@ function createResolver(
 /** What the checker's functions share: its caches, its helpers and its counters. */
 interface CheckerState {
   readonly allowPrivate: boolean;
+  readonly allowLoopback: boolean;
   readonly now: () => number;
   readonly domains: TtlCache<CachedOutcome>;
   readonly hosts: TtlCache<HostRecord>;
@@ -376,6 +380,7 @@ function checkCached(state: CheckerState, input: string): DomainOutcome | undefi
 
 function exportSnapshot(state: CheckerState): CacheSnapshot {
   const snapshot: CacheSnapshot = { allowPrivate: state.allowPrivate, domains: new Map(), hosts: new Map() };
+  if (state.allowLoopback) snapshot.allowLoopback = true;
   for (const [key, { value, expiresAt }] of state.domains.live()) snapshot.domains.set(key, { outcome: value, expiresAt });
   for (const [key, { value, expiresAt }] of state.hosts.live()) {
     if (value.kind !== 'addresses') {
@@ -392,14 +397,14 @@ function exportSnapshot(state: CheckerState): CacheSnapshot {
 
 function importSnapshot(state: CheckerState, snapshot: CacheSnapshot): number {
   if (typeof snapshot !== 'object' || snapshot === null) return 0;
-  const sameAllowPrivate = (snapshot.allowPrivate ?? false) === state.allowPrivate;
+  const samePolicy = sameAddressPolicy(snapshot, state);
   const t = state.now();
   let loaded = 0;
   for (const [key, entry] of entriesOf<CacheSnapshot['domains']>(snapshot.domains)) {
     if (typeof entry?.expiresAt !== 'number' || entry.expiresAt <= t || !isCachedOutcome(entry.outcome)) continue;
     // Deliverable and mx_invalid depend on which addresses count as usable.
-    const dependsOnPrivate = entry.outcome.kind === 'deliverable' || entry.outcome.reason === 'mx_invalid';
-    if (dependsOnPrivate && !sameAllowPrivate) continue;
+    const dependsOnPolicy = entry.outcome.kind === 'deliverable' || entry.outcome.reason === 'mx_invalid';
+    if (dependsOnPolicy && !samePolicy) continue;
     state.domains.setUntil(normalizeDomain(key), entry.outcome, entry.expiresAt);
     loaded++;
   }
@@ -436,15 +441,16 @@ function cacheOf(state: CheckerState): DnsCache {
 
 /** The checker's state, from checked settings: caches on `now`, the classifier on `resolver`. */
 function createState(settings: Settings, resolver: DnsResolver, now: () => number): CheckerState {
-  const { allowPrivate, maxEntries, ttlBounds, retries } = settings;
+  const { allowPrivate, allowLoopback, maxEntries, ttlBounds, retries } = settings;
   const hosts = new TtlCache<HostRecord>(now, maxEntries, ttlBounds);
   const state = {
     allowPrivate,
+    allowLoopback,
     now,
     domains: new TtlCache<CachedOutcome>(now, maxEntries, ttlBounds),
     hosts,
     failureMemo: new TtlCache<DomainOutcome>(now, maxEntries, { min: FAILURE_MEMO_SECONDS, max: FAILURE_MEMO_SECONDS }),
-    classifier: new Classifier({ resolver, hosts, allowPrivate, retries }),
+    classifier: new Classifier({ resolver, hosts, allowPrivate, allowLoopback, retries }),
     resolverLabel: resolver.servers().join(', ') || 'the system resolver',
     inFlight: new Map(),
     seen: new Set(),

@@ -2,7 +2,7 @@
  * Is an MX host address usable for delivery from the public internet? Loopback, unspecified,
  * private (RFC 1918, fc00::/7), shared CGNAT space, link-local, documentation, benchmarking,
  * multicast and reserved ranges are not. With `allowPrivate`, RFC 1918, CGNAT and ULA addresses
- * count as usable (internal lists).
+ * count as usable (internal lists); with `allowLoopback`, 127.0.0.0/8 and ::1 do (tests, local relays).
  */
 import { BlockList, SocketAddress, isIP, isIPv4, isIPv6 } from 'node:net';
 
@@ -12,13 +12,21 @@ interface Range {
   label: string;
   /** Accepted when allowPrivate is set. */
   private?: boolean;
+  /** Accepted when allowLoopback is set. */
+  loopback?: boolean;
+}
+
+/** Which non-public MX addresses count as usable; a boolean is the allowPrivate setting alone. */
+export interface AddressPolicy {
+  allowPrivate?: boolean;
+  allowLoopback?: boolean;
 }
 
 const V4_RANGES: Range[] = [
   { prefix: '0.0.0.0', bits: 8, label: 'unspecified ("this network")' },
   { prefix: '10.0.0.0', bits: 8, label: 'private (RFC 1918)', private: true },
   { prefix: '100.64.0.0', bits: 10, label: 'shared carrier-grade NAT space', private: true },
-  { prefix: '127.0.0.0', bits: 8, label: 'loopback' },
+  { prefix: '127.0.0.0', bits: 8, label: 'loopback', loopback: true },
   { prefix: '169.254.0.0', bits: 16, label: 'link-local' },
   { prefix: '172.16.0.0', bits: 12, label: 'private (RFC 1918)', private: true },
   { prefix: '192.0.0.0', bits: 24, label: 'reserved (IETF protocol assignments)' },
@@ -39,7 +47,7 @@ const V6_RANGES: Range[] = [
 ];
 const V6_SPECIAL: Range[] = [
   { prefix: '::', bits: 128, label: 'unspecified' },
-  { prefix: '::1', bits: 128, label: 'loopback' },
+  { prefix: '::1', bits: 128, label: 'loopback', loopback: true },
   { prefix: '::ffff:0:0', bits: 96, label: 'IPv4-mapped' },
   { prefix: 'fc00::', bits: 7, label: 'private (unique local)', private: true },
   { prefix: 'fe80::', bits: 10, label: 'link-local' },
@@ -71,26 +79,30 @@ GLOBAL_UNICAST.addSubnet('2000::', 3, 'ipv6');
 /**
  * Why an address is not usable, or null when it is usable. `255.255.255.255` falls in 240/4.
  */
-export function unusableReason(address: string, allowPrivate = false): string | null {
+export function unusableReason(address: string, policy: boolean | AddressPolicy = false): string | null {
+  const allowPrivate = typeof policy === 'boolean' ? policy : policy.allowPrivate === true;
+  const allowLoopback = typeof policy !== 'boolean' && policy.allowLoopback === true;
+  const verdict = (range: Range): string | null =>
+    (range.private === true && allowPrivate) || (range.loopback === true && allowLoopback) ? null : range.label;
   if (isIPv4(address)) {
     const value = v4ToInt(address);
     for (const { range, network, mask } of V4) {
-      if (((value & mask) >>> 0) === network) return range.private && allowPrivate ? null : range.label;
+      if (((value & mask) >>> 0) === network) return verdict(range);
     }
     return null;
   }
   if (isIPv6(address)) {
     const socketAddress = new SocketAddress({ address, family: 'ipv6' });
     for (const { range, list } of V6) {
-      if (list.check(socketAddress)) return range.private && allowPrivate ? null : range.label;
+      if (list.check(socketAddress)) return verdict(range);
     }
     return GLOBAL_UNICAST.check(socketAddress) ? null : 'reserved';
   }
   return 'not an IP address';
 }
 
-export function isUsableAddress(address: string, allowPrivate = false): boolean {
-  return unusableReason(address, allowPrivate) === null;
+export function isUsableAddress(address: string, policy: boolean | AddressPolicy = false): boolean {
+  return unusableReason(address, policy) === null;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Steps 3 and 7 of the job: the DNS cache file, loaded into the checker before the run and saved
  * after it (shared safely between jobs that use the same file).
  */
+import { sameAddressPolicy } from '../dns/cache.js';
 import { ListscrubError } from '../errors.js';
 import { cacheFileIdentity, loadCacheFile, saveCacheFile, type CacheSnapshot, type LoadedCache } from '../jobs/cache-file.js';
 import { acquireLock, type LockHandle } from '../jobs/lock.js';
@@ -72,11 +73,11 @@ const CACHE_LOCK_WAIT_MS = 20;
 
 /**
  * Copy into `mine` the entries of `theirs` (the file as another run left it) for names `mine` does
- * not have. Only when both were computed under the same allowPrivate setting, since deliverable and
- * mx_invalid outcomes depend on it; loadCacheFile already dropped expired entries.
+ * not have. Only when both were computed under the same allowPrivate/allowLoopback settings, since
+ * deliverable and mx_invalid outcomes depend on them; loadCacheFile already dropped expired entries.
  */
 function mergeMissing(mine: CacheSnapshot, theirs: CacheSnapshot): void {
-  if ((theirs.allowPrivate ?? false) !== (mine.allowPrivate ?? false)) return;
+  if (!sameAddressPolicy(theirs, mine)) return;
   for (const [name, entry] of theirs.domains) if (!mine.domains.has(name)) mine.domains.set(name, entry);
   for (const [name, entry] of theirs.hosts) if (!mine.hosts.has(name)) mine.hosts.set(name, entry);
 }

@@ -19,7 +19,8 @@
  *
  * `allowPrivate` (optional) records the DNS setting the outcomes were computed under: with private
  * MX addresses allowed, a domain can be deliverable that otherwise is not, so a run with the other
- * setting must not trust those outcomes (the DNS cache import checks it).
+ * setting must not trust those outcomes (the DNS cache import checks it). `allowLoopback` likewise
+ * (written only when true: tests and local relays).
  *
  * `expiresAt` is absolute (epoch ms), so an entry's remaining lifetime survives across runs. Only
  * authoritative outcomes (deliverable / undeliverable) are stored: an 'unknown' (timeout, resolver
@@ -121,9 +122,11 @@ export async function loadCacheFile(path: string, options: { now: number; maxTtl
   if (data.version < CACHE_VERSION) return ignored(`uses an old format version (${data.version})`);
   if (!isObject(data.domains) || !isObject(data.hosts)) return ignored('is missing its "domains" or "hosts" section');
   if (data.allowPrivate !== undefined && typeof data.allowPrivate !== 'boolean') return ignored('has a malformed "allowPrivate"');
+  if (data.allowLoopback !== undefined && typeof data.allowLoopback !== 'boolean') return ignored('has a malformed "allowLoopback"');
 
   const snapshot = emptySnapshot();
   if (typeof data.allowPrivate === 'boolean') snapshot.allowPrivate = data.allowPrivate;
+  if (data.allowLoopback === true) snapshot.allowLoopback = true;
   // A file we wrote never has a malformed entry, so one means damage: distrust the whole file.
   for (const [domain, entry] of Object.entries(data.domains)) {
     if (!isObject(entry) || !isExpiry(entry.expiresAt)) return ignored(`has a malformed entry for domain "${domain}"`);
@@ -167,6 +170,7 @@ export async function saveCacheFile(path: string, snapshot: CacheSnapshot, optio
       version: CACHE_VERSION,
       savedAt: new Date(options.now ?? Date.now()).toISOString(),
       ...(snapshot.allowPrivate === undefined ? {} : { allowPrivate: snapshot.allowPrivate }),
+      ...(snapshot.allowLoopback === true ? { allowLoopback: true } : {}),
       domains,
       hosts,
     },

@@ -177,6 +177,7 @@ const DNS_FIELDS: { [K in keyof DnsOptions]-?: Field<DnsOptions[K]> } = {
   retries: number({ integer: true, min: 0, max: 10, minInclusive: true }),
   canary: stringList(),
   allowPrivate: bool,
+  allowLoopback: bool,
 };
 const dnsObject = object<DnsOptions>(DNS_FIELDS);
 

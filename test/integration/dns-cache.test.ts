@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DomainChecker } from '../../src/dns/index.js';
 import { startDnsServer, type Zone } from '../support/dns-server.js';
 import { checkerFor } from '../support/dns-checker.js';
-import { CANARY_ZONE, fixtureZone } from '../support/zones.js';
+import { CANARY_ZONE, POSTFIX_ZONE, fixtureZone } from '../support/zones.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -230,6 +230,23 @@ describe('cache export / import', () => {
     fourth.checker.cache.import(snapshot);
     expect(fourth.checker.cache.get('good.com')).toBeUndefined();
     expect(fourth.checker.cache.get('nullmx.org')?.kind).toBe('undeliverable');
+  });
+
+  it('a loopback MX is deliverable only under allowLoopback, and that outcome is not reused without it', async () => {
+    const now = 1_700_000_000_000;
+    const zone = fixtureZone(POSTFIX_ZONE);
+    const loopback = await setup(zone, { now: () => now, dns: { canary: [], allowLoopback: true } });
+    expect(await loopback.checker.check('loopback-only.net')).toMatchObject({ kind: 'deliverable', detail: expect.stringContaining('127.0.0.2') });
+    const snapshot = loopback.checker.cache.export();
+    expect(snapshot.allowLoopback).toBe(true);
+
+    const plain = await setup(zone, { now: () => now });
+    plain.checker.cache.import(snapshot);
+    expect(plain.checker.cache.get('loopback-only.net')).toBeUndefined();
+    expect(await plain.checker.check('loopback-only.net')).toMatchObject({ kind: 'undeliverable', reason: 'mx_invalid' });
+    // allowPrivate does not open loopback.
+    const privateOnly = await setup(zone, { now: () => now, dns: { allowPrivate: true } });
+    expect(await privateOnly.checker.check('loopback-only.net')).toMatchObject({ reason: 'mx_invalid' });
   });
 });
 

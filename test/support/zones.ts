@@ -115,3 +115,36 @@ export const FIXTURES: Zone = {
 export function fixtureZone(extra: Zone = {}): Zone {
   return structuredClone({ ...FIXTURES, ...extra });
 }
+
+/**
+ * Where test/support/postfix.ts listens: one smtpd per loopback address, all on one port (2525 by
+ * default). 127.0.0.4 has no listener: a connection there is refused (a dead MX host).
+ */
+export const POSTFIX_HOSTS = { mx1: '127.0.0.2', mx2: '127.0.0.3', dead: '127.0.0.4' } as const;
+
+/**
+ * The SMTP end-to-end tests' domains, their MX hosts on the Postfix listeners above. Loopback MX
+ * addresses are mx_invalid unless allowLoopback (--allow-loopback) is set. Real-looking TLDs: the
+ * syntax check refuses `.test`.
+ * - postfix-users.net: Postfix's virtual mailbox domain (its users are the test's PostfixSpec), MX mx1.
+ * - postfix-catchall.net: accepts any local part (PostfixSpec.catchAll), MX mx1.
+ * - postfix-twomx.net: two MX hosts; the preferred one (10) is the dead address, the next (20) is mx2,
+ *   so a client must move on to the second.
+ * - loopback-only.net: a single MX host on mx1, for the --allow-loopback checks.
+ */
+export const POSTFIX_ZONE: Zone = {
+  'postfix-users.net': { MX: [{ preference: 10, exchange: 'mx1.postfix-users.net' }] },
+  'mx1.postfix-users.net': { A: [POSTFIX_HOSTS.mx1] },
+  'postfix-catchall.net': { MX: [{ preference: 10, exchange: 'mx1.postfix-catchall.net' }] },
+  'mx1.postfix-catchall.net': { A: [POSTFIX_HOSTS.mx1] },
+  'postfix-twomx.net': {
+    MX: [
+      { preference: 10, exchange: 'mx1.postfix-twomx.net' },
+      { preference: 20, exchange: 'mx2.postfix-twomx.net' },
+    ],
+  },
+  'mx1.postfix-twomx.net': { A: [POSTFIX_HOSTS.dead] },
+  'mx2.postfix-twomx.net': { A: [POSTFIX_HOSTS.mx2] },
+  'loopback-only.net': { MX: [{ preference: 10, exchange: 'mx.loopback-only.net' }] },
+  'mx.loopback-only.net': { A: [POSTFIX_HOSTS.mx1] },
+};

@@ -77,6 +77,18 @@ describe('unusableReason', () => {
       expect(unusableReason(ip, true)).not.toBeNull();
     }
   });
+
+  it('allowLoopback accepts 127.0.0.0/8 and ::1 only; allowPrivate stays separate', () => {
+    for (const ip of ['127.0.0.1', '127.0.0.2', '127.255.255.254', '::1']) {
+      expect(unusableReason(ip, { allowLoopback: true })).toBeNull();
+      expect(unusableReason(ip, { allowPrivate: true })).toBe('loopback');
+    }
+    for (const ip of ['10.0.0.1', 'fd12::1', '169.254.0.1', '0.0.0.0', '::', '::ffff:127.0.0.1']) {
+      expect(unusableReason(ip, { allowLoopback: true })).not.toBeNull();
+    }
+    expect(unusableReason('10.0.0.1', { allowLoopback: true, allowPrivate: true })).toBeNull();
+    expect(unusableReason('127.0.0.2', { allowLoopback: true, allowPrivate: true })).toBeNull();
+  });
 });
 
 describe('mapErrorCode', () => {

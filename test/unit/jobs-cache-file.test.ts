@@ -87,6 +87,17 @@ describe('saveCacheFile / loadCacheFile', () => {
     expect(JSON.parse(await readFile(cachePath, 'utf8'))).not.toHaveProperty('allowPrivate');
   });
 
+  it('carries allowLoopback when it was set (only then), and refuses a malformed one', async () => {
+    await saveCacheFile(cachePath, { ...sample(), allowPrivate: false, allowLoopback: true });
+    expect(JSON.parse(await readFile(cachePath, 'utf8'))).toMatchObject({ allowPrivate: false, allowLoopback: true });
+    expect((await loadCacheFile(cachePath, { now: NOW })).snapshot.allowLoopback).toBe(true);
+    await saveCacheFile(cachePath, { ...sample(), allowPrivate: false });
+    expect(JSON.parse(await readFile(cachePath, 'utf8'))).not.toHaveProperty('allowLoopback');
+    expect((await loadCacheFile(cachePath, { now: NOW })).snapshot.allowLoopback).toBeUndefined();
+    await writeFile(cachePath, JSON.stringify({ ...JSON.parse(await readFile(cachePath, 'utf8')), allowLoopback: 'yes' }));
+    expect((await loadCacheFile(cachePath, { now: NOW })).warning).toMatch(/malformed "allowLoopback"/);
+  });
+
   it('keeps a "__proto__" key as data', async () => {
     const snapshot = emptySnapshot();
     snapshot.domains.set('__proto__', { outcome: { kind: 'deliverable', detail: 'odd' }, expiresAt: LATER });
