@@ -170,9 +170,12 @@ export class Checker implements MailboxChecker {
     this.#pump(group);
   }
 
-  /** Start sessions while the group has waiting addresses and free connections. */
+  /**
+   * Start sessions while the group has free connections and more waiting addresses than the open
+   * sessions will take (20 each): a second connection only when it has work of its own.
+   */
   #pump(group: GroupState): void {
-    while (group.pending.length > group.sessions && group.sessions < this.#o.limits.connectionsPerGroup) {
+    while (group.sessions < this.#o.limits.connectionsPerGroup && group.pending.length > group.sessions * this.#o.addressesPerConnection) {
       group.sessions++;
       this.#limiters
         .key(group.name)
