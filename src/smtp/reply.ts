@@ -92,13 +92,14 @@ export function classifyRcpt(reply: SmtpReply, mxHost: string): ReplyClass {
     if (event.rule === 'relay-denied') return { reason: 'smtp_unrecognized', rule: event.rule };
     return { reason: 'smtp_blocked', rule: event.rule, senderProblem: senderProblem(reply, event.category, event.ip, mxHost) };
   }
+  // Greylisting first: "451 4.7.1 Greylisting in action, please come back later" is no block.
+  if (event.class === 'transient' && event.category === 'greylisting') return { reason: 'greylisted', rule: event.rule };
   // X.7.x is security or policy: about us or the message, never proof about the mailbox.
   if (reply.enhanced !== undefined && /^[45]\.7\./.test(reply.enhanced)) {
     return { reason: 'smtp_blocked', rule: 'smtp-x.7.x', senderProblem: senderProblem(reply, 'security or policy (X.7.x)', event.ip, mxHost) };
   }
   if (event.class === 'transient') {
     if (event.category === 'mailbox-full') return { reason: 'mailbox_full', rule: event.rule };
-    if (event.category === 'greylisting') return { reason: 'greylisted', rule: event.rule };
     // Gmail's "receiving mail at a rate..." is about that one mailbox, not about us.
     if (event.category === 'recipient-rate') return { reason: 'smtp_temp_error', rule: event.rule };
     if (RATE.test(reply.text)) return { reason: 'smtp_rate_limited', rule: 'smtp-rate-text' };
