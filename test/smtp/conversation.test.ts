@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMailboxChecker, type MailboxChecker } from '../../src/smtp/index.js';
-import { startScriptServer, startScriptServers, type ScriptServer } from '../support/smtp-script-server.js';
+import { startScriptServers, type ScriptOptions, type ScriptServer } from '../support/smtp-script-server.js';
 import { drive, mxOf, options, useFakeClock } from './helpers.js';
 
 let servers: ScriptServer[] = [];
@@ -19,7 +19,7 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-async function serve(...scripts: Parameters<typeof startScriptServer>[0][]): Promise<ScriptServer[]> {
+async function serve(...scripts: ScriptOptions[]): Promise<ScriptServer[]> {
   servers = await startScriptServers(scripts);
   return servers;
 }
