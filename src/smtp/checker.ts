@@ -308,7 +308,7 @@ export class Checker implements MailboxChecker {
         return 'rejected';
       case 'greylisted':
         if (this.#retryLater(item, reply.reply)) return 'ok';
-        this.#settle(item, { reason: 'greylisted', detail: replyDetail('greylisted', evidence, ` (asked ${item.greylistRetries + 1} times)`), smtp: evidence });
+        this.#settle(item, { reason: 'greylisted', detail: replyDetail('greylisted', evidence, item.greylistRetries === 0 ? ' (asked once; no waiting allowed)' : ` (asked ${item.greylistRetries + 1} times)`), smtp: evidence });
         return 'ok';
       case 'smtp_blocked':
       case 'smtp_rate_limited':

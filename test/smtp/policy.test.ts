@@ -114,6 +114,7 @@ describe('greylisting', () => {
     const checker = make(options(server!, { catchAll: false, maxWaitSeconds: 0 }));
     const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf(servers)));
     expect(outcome.reason).toBe('greylisted');
+    expect(outcome.detail).toMatch(/\(asked once; no waiting allowed\)\.$/);
     expect(rcpts(server!)).toEqual(['jane@example.net']);
   });
 });
@@ -179,6 +180,23 @@ describe('breakers and the stop', () => {
     expect(after.reason).toBe('smtp_blocked');
     expect(after.detail).toMatch(/stopped for this run/);
     expect(three[3]!.connections).toHaveLength(0);
+  });
+
+  it('a pause lasts 30 minutes, then the group is asked again; a second trip pauses it for 60', async () => {
+    let refuse = true;
+    const [server] = await serve({ rcpt: () => (refuse ? ['421 4.7.0 Too many connections, slow down'] : ['250 2.1.5 Ok']) });
+    const checker = make(options(server!, { catchAll: false }));
+    const mx = mxOf(servers);
+    expect((await drive(checker.check('a@example.net', 'example.net', mx))).reason).toBe('smtp_rate_limited');
+    vi.setSystemTime(Date.now() + 29 * 60_000);
+    expect((await drive(checker.check('b@example.net', 'example.net', mx))).detail).toMatch(/^Not asked: .* paused until/);
+    vi.setSystemTime(Date.now() + 60_000);
+    expect((await drive(checker.check('c@example.net', 'example.net', mx))).reason).toBe('smtp_rate_limited');
+    refuse = false;
+    expect(checker.summary().breakers.map((b) => b.pausedForMs)).toEqual([30 * 60_000, 60 * 60_000]);
+    vi.setSystemTime(Date.now() + 60 * 60_000);
+    expect((await drive(checker.check('d@example.net', 'example.net', mx))).reason).toBe('accepted');
+    expect(rcpts(server!)).toEqual(['a@example.net', 'c@example.net', 'd@example.net']);
   });
 
   it('three timeouts in a row pause the group; its waiting addresses get the breaker reason without a connection', async () => {
