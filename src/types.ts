@@ -35,6 +35,11 @@ export const REASON_CODES = [
   'dns_unavailable',
   // the sender's own bounces (--bounces)
   'bounced',
+  // the receiving server, asked over SMTP (smtp option, src/smtp/)
+  'mailbox_not_found',
+  'mailbox_disabled',
+  'mailbox_full',
+  'catch_all',
   // rows
   'duplicate',
   'malformed_row',
@@ -67,6 +72,21 @@ export interface Verdict {
   alsoFound?: ReasonCode;
   /** RFC 3463 enhanced status code a receiving MTA would most likely answer with (invalid only). */
   bounce?: string;
+  /** What the receiving server said when asked over SMTP (only for rows the SMTP stage probed or found cached). */
+  mailbox?: MailboxEvidence;
+}
+
+/**
+ * The SMTP check's finding on a verdict. `reason` is the mailbox reason (src/smtp/types.ts
+ * MAILBOX_REASONS), kept here even when it did not change the verdict (an unknown SMTP outcome
+ * leaves the DNS verdict as it was); code, enhanced, text and mxHost are the reply that decided.
+ */
+export interface MailboxEvidence {
+  reason: string;
+  code?: number;
+  enhanced?: string;
+  text?: string;
+  mxHost?: string;
 }
 
 /** A verdict about a CSV row: like Verdict, but the status may also be a row-level outcome. */

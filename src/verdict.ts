@@ -108,6 +108,28 @@ export const REASONS: Record<ReasonCode, ReasonInfo> = {
     summary: 'The sender\'s own bounces prove the mailbox dead (user unknown, null MX, disabled); the detail cites the bounce.',
     fix: 'Remove the address; it bounced for a reason about the mailbox, not about the sender.',
   },
+  mailbox_not_found: {
+    status: 'invalid',
+    bounce: '5.1.1',
+    summary: 'The receiving server, asked over SMTP, said the mailbox does not exist (RCPT answered 5xx with a mailbox-level signal and no block or policy text).',
+    fix: 'Remove the address, or correct it if the suggestion fits; a send would bounce with 550 5.1.1.',
+  },
+  mailbox_disabled: {
+    status: 'invalid',
+    bounce: '5.2.1',
+    summary: 'The receiving server, asked over SMTP, said the mailbox is disabled or inactive.',
+    fix: 'Remove the address; the mailbox no longer takes mail.',
+  },
+  mailbox_full: {
+    status: 'risky',
+    summary: 'The receiving server, asked over SMTP, said the mailbox is over quota: it exists, but mail to it is deferred or bounces for now.',
+    fix: 'Keep it out of this send or retry later; a mailbox full for months is abandoned.',
+  },
+  catch_all: {
+    status: 'risky',
+    summary: 'The domain accepts any address, even a made-up one, so its acceptance of this one proves nothing.',
+    fix: 'Keep if the subscriber opted in recently; otherwise watch its bounces (--drop catch_all removes such rows).',
+  },
   duplicate: {
     status: 'duplicate',
     summary: 'The same address appeared earlier in the list.',
