@@ -22,6 +22,13 @@ import {
 import { unusableReason } from './ip.js';
 import type { AddressRecord, DnsResolver, FailureKind, QueryAnswer } from './resolver.js';
 
+/** A mail server of a domain, with its usable addresses (src/smtp's MxTarget has this shape). */
+export interface MailHost {
+  host: string;
+  preference: number;
+  addresses: string[];
+}
+
 /** A host lookup: what the cache stores, or a failure (never cached). */
 export type HostLookup =
   | { kind: 'found'; record: HostRecord; ttl: number }
@@ -156,6 +163,32 @@ export class Classifier {
       return uncertain(failure, `${failures.map((f) => f.text).join('; ')}${rest}; no other MX host of ${domain} is usable`);
     }
     return { kind: 'undeliverable', reason: 'mx_invalid', detail: evidence.join('; '), ttlSeconds: ttl };
+  }
+
+  /**
+   * The mail servers of a deliverable domain, for the SMTP stage: its MX hosts in preference order
+   * (at most MAX_MX_HOSTS), each with its usable addresses, or the domain itself when it has no MX.
+   * Host addresses come from the host cache (classify() has looked most of them up); the MX list is
+   * asked again (one query per domain), since outcomes do not keep it. Empty when DNS fails now.
+   */
+  async mailHosts(domain: string, priority = 0): Promise<MailHost[]> {
+    const mx = await this.#options.resolver.query(domain, 'MX', priority);
+    const names: Array<{ host: string; preference: number }> = [];
+    if (mx.kind === 'nodata') names.push({ host: domain, preference: 0 });
+    else if (mx.kind === 'ok') {
+      for (const record of [...mx.records].sort((a, b) => a.priority - b.priority)) {
+        const host = normalizeHost(record.exchange);
+        if (host !== '' && !names.some((n) => n.host === host)) names.push({ host, preference: record.priority });
+      }
+    }
+    const hosts: MailHost[] = [];
+    for (const { host, preference } of names.slice(0, MAX_MX_HOSTS)) {
+      const lookup = await this.host(host, false, priority);
+      if (lookup.kind !== 'found' || lookup.record.kind !== 'addresses') continue;
+      const addresses = lookup.record.addresses.filter((a) => unusableReason(a, this.#options) === null);
+      if (addresses.length > 0) hosts.push({ host, preference, addresses });
+    }
+    return hosts;
   }
 
   async #implicitMx(domain: string, fresh: boolean, priority: number): Promise<DomainOutcome> {

@@ -23,7 +23,7 @@ import {
   isCachedOutcome,
   sameAddressPolicy,
 } from './cache.js';
-import { Classifier } from './classify.js';
+import { Classifier, type MailHost } from './classify.js';
 import {
   DEFAULT_BACKOFF_MS,
   DEFAULT_CANARIES,
@@ -44,6 +44,7 @@ export * from './constants.js';
 export type { CacheSnapshot, CachedDomainEntry, CachedHostEntry, CachedOutcome, DnsCache } from './cache.js';
 export { isUsableAddress, unusableReason } from './ip.js';
 export { mapErrorCode, type QueryAnswer } from './resolver.js';
+export type { MailHost } from './classify.js';
 
 export interface DomainChecker {
   /** Classify a lower-case ASCII domain. Never throws; uncertain outcomes are kind 'unknown'. */
@@ -69,6 +70,8 @@ export interface DomainChecker {
   query: DnsResolver['query'];
   /** The resolvers asked, as "ip" or "ip:port" (getServers()). */
   servers(): string[];
+  /** The mail servers of a domain DNS found deliverable, in preference order (the SMTP stage asks them). */
+  mailHosts(domain: string): Promise<MailHost[]>;
 }
 
 export interface DomainCheckerOptions {
@@ -496,6 +499,7 @@ export function createDomainChecker(options: DomainCheckerOptions = {}): DomainC
     cache: cacheOf(state),
     query: resolver.query.bind(resolver) as DnsResolver['query'],
     servers: () => resolver.servers(),
+    mailHosts: (domain) => state.classifier.mailHosts(domain, ++state.lookups),
     async close(): Promise<void> {
       if (state.closed) return;
       state.closed = true;
