@@ -36,7 +36,8 @@ export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
 async function runJob(plan: JobPlan): Promise<Summary> {
   const { options } = plan;
   const input = await openInput(plan);
-  const scrubber = options.scrubber ?? createScrubber({ dns: options.dns, rate: options.rate, concurrency: options.concurrency, ...(options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }) });
+  const { dns, rate, concurrency, cacheTtl, smtp } = options;
+  const scrubber = options.scrubber ?? createScrubber({ dns, rate, concurrency, ...(cacheTtl === undefined ? {} : { cacheTtl }), ...(smtp === undefined ? {} : { smtp }) });
   const warnings = [...input.warnings, ...dropWarnings(plan)];
   // Stops the pipeline (and any wait for 'drain') on an interrupt or an output failure.
   const stop = new AbortController();

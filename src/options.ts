@@ -47,7 +47,7 @@ function rejectUnknownKeys(prefix: string, value: object, known: readonly string
 }
 
 /** The keys of CheckOptions, the options every entry point shares. */
-export const CHECK_OPTION_KEYS = ['dns', 'rate', 'concurrency', 'cacheTtl'] as const;
+export const CHECK_OPTION_KEYS = ['dns', 'rate', 'concurrency', 'cacheTtl', 'smtp'] as const;
 
 /**
  * Refuse keys an entry point does not know (`{ colum: 2 }` would otherwise be ignored without a
@@ -91,12 +91,23 @@ export function validateDnsOptions(value: unknown): false | DnsOptions {
 
 export function validateCheckOptions(options: CheckOptions): ValidatedCheckOptions {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  assertSmtpNeedsDns(options);
   return {
     dns: validateDnsOptions(options.dns),
     rate: positiveNumber('rate', options.rate),
     concurrency: positiveNumber('concurrency', options.concurrency, { integer: true }),
     cacheTtl: validateCacheTtl(options.cacheTtl),
   };
+}
+
+/**
+ * The SMTP stage asks the MX hosts DNS found, so it needs DNS. (Its own options are checked by
+ * src/smtp's validateSmtpOptions, where the stage is built.)
+ */
+export function assertSmtpNeedsDns(options: CheckOptions): void {
+  if (options.smtp !== undefined && options.dns === false) {
+    throw new ListscrubError('E_OPTION', 'The SMTP check asks the mail servers DNS finds, so it needs DNS: drop --no-dns (option dns: false) or --smtp (option smtp).');
+  }
 }
 
 function validateCacheTtl(value: unknown): { min?: number; max?: number } | undefined {

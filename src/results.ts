@@ -22,6 +22,18 @@ export const RESULT_COLUMNS = [
   'email_mx',
 ] as const;
 
+/** The SMTP reply of a probed row (--smtp), in the report after `raw`. */
+export const SMTP_COLUMNS = ['smtp_code', 'smtp_enhanced', 'smtp_text', 'mx_host'] as const;
+/** The same, at the end of the result file. */
+export const RESULT_SMTP_COLUMNS = ['email_smtp_reason', 'email_smtp_code', 'email_smtp_enhanced', 'email_smtp_text', 'email_smtp_host'] as const;
+
+/** The SMTP cells of a row: empty when it was not probed. */
+export function smtpCells(verdict: RowVerdict, withReason: boolean): string[] {
+  const mailbox = verdict.mailbox;
+  const cells = [mailbox?.code === undefined ? '' : String(mailbox.code), mailbox?.enhanced ?? '', mailbox?.text ?? '', mailbox?.mxHost ?? ''];
+  return withReason ? [mailbox?.reason ?? '', ...cells] : cells;
+}
+
 /** Columns `--annotate` appends to the cleaned list. */
 export const ANNOTATE_COLUMNS = ['email_status', 'email_reason', 'email_suggestion'] as const;
 
@@ -45,7 +57,7 @@ export interface OutputLayout {
  */
 export function appendLayout(header: string[] | null, added: readonly string[]): OutputLayout {
   if (header === null) return { header: null, keep: null };
-  const ours = new Set<string>(RESULT_COLUMNS);
+  const ours = new Set<string>([...RESULT_COLUMNS, ...RESULT_SMTP_COLUMNS]);
   const keep = header.map((_name, index) => index).filter((index) => !ours.has(header[index]!.trim().toLowerCase()));
   return {
     header: [...keep.map((index) => header[index]!), ...added],

@@ -6,7 +6,8 @@ import { createDomainChecker, type DomainChecker } from './dns/index.js';
 import { checkTransformOptions, scrubTransform, type CsvRecord, type RowChecker, type ScrubTransform, type ScrubTransformOptions } from './stream/transform.js';
 import { CHECK_OPTION_KEYS, rejectUnknownOptions, validateCheckOptions } from './options.js';
 import type { CheckOptions, DnsHealth, DnsStats, Verdict } from './types.js';
-import { addressStage, domainStage, runStages, type Stage } from './stages/index.js';
+import { createMailboxChecker, validateSmtpOptions, type MailboxChecker } from './smtp/index.js';
+import { addressStage, domainStage, mailboxStage, runStages, type Stage } from './stages/index.js';
 
 export interface Scrubber extends RowChecker {
   /** Check one address: syntax and policy, then its domain in DNS unless DNS is off. */
@@ -29,6 +30,8 @@ export interface Scrubber extends RowChecker {
   stats(): DnsStats;
   /** The DNS checker, for cache persistence; null when offline. */
   readonly domains: DomainChecker | null;
+  /** The SMTP mailbox checker (option smtp), for its summary and cache; null when off. */
+  readonly mailbox: MailboxChecker | null;
   /** Release timers and the limiter. */
   close(): Promise<void>;
 }
@@ -38,6 +41,7 @@ const OFFLINE_STATS: DnsStats = { queries: 0, queriesByType: {}, answers: {}, do
 export function createScrubber(options: CheckOptions = {}): Scrubber {
   if (typeof options === 'object' && options !== null) rejectUnknownOptions(options, CHECK_OPTION_KEYS, 'createScrubber()');
   const checked = validateCheckOptions(options);
+  const smtp = options.smtp === undefined ? undefined : validateSmtpOptions(options.smtp);
   const domains =
     checked.dns === false
       ? null
@@ -48,8 +52,10 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
           ...(checked.cacheTtl === undefined ? {} : { cacheTtl: checked.cacheTtl }),
         });
 
-  // The checks, in order: the address offline, then its domain in DNS (src/stages).
-  const stages: Stage[] = domains === null ? [] : [domainStage(domains)];
+  // The checks, in order: the address offline, then its domain in DNS, then (opt-in) its mailbox
+  // over SMTP (src/stages).
+  const mailbox = domains === null || smtp === undefined ? null : createMailboxChecker(smtp);
+  const stages: Stage[] = domains === null ? [] : [domainStage(domains), ...(mailbox === null ? [] : [mailboxStage(domains, mailbox)])];
   const evaluate = (input: string): Verdict | Promise<Verdict> => runStages(input, addressStage, stages);
 
   const scrubber: Scrubber = {
@@ -61,6 +67,7 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
     health: () => (domains === null ? null : domains.health()),
     stats: () => (domains === null ? { ...OFFLINE_STATS } : domains.stats()),
     domains,
+    mailbox,
     close: async () => {
       for (const stage of stages) await stage.close();
     },

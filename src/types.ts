@@ -2,6 +2,7 @@
  * The shared vocabulary of listscrub: every layer (address engine, DNS, stream, CLI) speaks in these
  * types. Keep this file free of logic.
  */
+import type { SmtpOptions } from './smtp/types.js';
 
 /** What listscrub concluded about one address. */
 export type Status = 'valid' | 'risky' | 'invalid' | 'unknown';
@@ -40,6 +41,15 @@ export const REASON_CODES = [
   'mailbox_disabled',
   'mailbox_full',
   'catch_all',
+  'greylisted',
+  'smtp_blocked',
+  'smtp_rate_limited',
+  'smtp_temp_error',
+  'smtp_timeout',
+  'smtp_unreachable',
+  'smtp_unrecognized',
+  'smtp_provider_unverifiable',
+  'smtp_blanket_reject',
   // rows
   'duplicate',
   'malformed_row',
@@ -169,6 +179,8 @@ export interface CheckOptions {
   concurrency?: number;
   /** Bounds, in seconds, for how long DNS answers are cached (default 60 s to 1 day). */
   cacheTtl?: { min?: number; max?: number };
+  /** Ask each address's mail server whether the mailbox exists (off by default; needs DNS). */
+  smtp?: SmtpOptions;
 }
 
 /** What `drop` (`--drop`) accepts: a row status or a reason code (none of the names overlap). */

@@ -5,6 +5,7 @@ import type { Verdict } from '../types.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, parseFlags } from './args.js';
 import { EXIT, useColor, writeText, type CliIo } from './io.js';
 import { boundedLines } from './stdin-lines.js';
+import { formatSmtpLines, SMTP_FLAGS, SMTP_HELP, smtpOptionsFromFlags } from './smtp-flags.js';
 import { formatTable, paintStatus, printable, terminalSafe, terminalSafeJson } from './output.js';
 
 export const CHECK_HELP = `Usage: listscrub check [options] <address...>
@@ -19,8 +20,11 @@ Options:
 
 ${DNS_HELP}
 
-Exit codes: 0 checked (whatever the verdicts), 2 usage error, 3 DNS was unhealthy (DNS-dependent
-verdicts are "unknown").`;
+${SMTP_HELP}
+
+Exit codes: 0 checked (whatever the verdicts), 2 usage error, 3 a check was unavailable (DNS was
+unhealthy: DNS-dependent verdicts are "unknown"; or --smtp could not reach any mail server: the
+DNS verdicts stand).`;
 
 /** Addresses checked at once: bounded so a huge stdin never floods the resolver or memory. */
 const WINDOW = 64;
@@ -62,13 +66,14 @@ async function checkItem(scrubber: Scrubber, item: Item): Promise<Verdict> {
 }
 
 export async function runCheck(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(args, { ...DNS_FLAGS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values, positionals } = parseFlags(args, { ...DNS_FLAGS, ...SMTP_FLAGS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values.help === true) {
     io.stdout.write(`${CHECK_HELP}\n`);
     return EXIT.ok;
   }
   if (positionals.length === 0) throw new ListscrubError('E_USAGE', 'check needs at least one address (or "-" to read standard input).');
-  const scrubber = createScrubber(dnsOptionsFromFlags(values, io.env));
+  const smtp = smtpOptionsFromFlags(values);
+  const scrubber = createScrubber({ ...dnsOptionsFromFlags(values, io.env), ...(smtp === undefined ? {} : { smtp }) });
   const json = values.json === true;
   const color = useColor(io.stdout, io.env);
   const rows: string[][] = [];
@@ -105,6 +110,12 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     if (health !== null && !health.healthy) {
       io.stderr.write(`listscrub: DNS is unhealthy: ${terminalSafe(health.detail)}\n`);
       return EXIT.dnsUnhealthy;
+    }
+    const smtpSummary = scrubber.mailbox?.summary();
+    if (smtpSummary !== undefined) {
+      for (const line of formatSmtpLines(smtpSummary)) if (smtpSummary.status !== 'ok' || line.includes('SENDER PROBLEM')) io.stderr.write(`listscrub:${terminalSafe(line.replace(/^ +/, ' '))}
+`);
+      if (smtpSummary.status !== 'ok') return EXIT.dnsUnhealthy;
     }
     return EXIT.ok;
   } finally {

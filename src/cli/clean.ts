@@ -17,6 +17,7 @@ import { describeColumn, describeColumns } from '../results.js';
 import { checkServers } from './dns-servers.js';
 import { clearProgress, progressLine } from './progress.js';
 import { BOUNCE_FLAGS, BOUNCE_HELP, bounceJobFromFlags, formatBounceLines, gatherBounceFiles } from './bounces.js';
+import { formatSmtpLines, SMTP_FLAGS, SMTP_HELP, smtpOptionsFromFlags } from './smtp-flags.js';
 
 export const CLEAN_HELP = `Usage: listscrub clean [options] <list.csv | ->
 
@@ -78,13 +79,17 @@ ${DNS_HELP}
 
 ${BOUNCE_HELP}
 
-Exit codes: 0 done; 1 runtime failure; 2 usage error; 3 done, but DNS was unhealthy so DNS-dependent
-rows are "unknown"; 4 a guard tripped (--max-invalid-rate, empty input, --max-shrink,
+${SMTP_HELP}
+
+Exit codes: 0 done; 1 runtime failure; 2 usage error; 3 done, but a check was unavailable and nothing
+was removed on its grounds (DNS unhealthy: DNS-dependent rows are "unknown"; --smtp: no mail server
+answered on its port, or the stage stopped); 4 a guard tripped (--max-invalid-rate, empty input, --max-shrink,
 --max-bounce-share), outputs untouched; 5 another run holds the lock; 130/143 interrupted.`;
 
 export const CLEAN_FLAGS = {
   ...DNS_FLAGS,
   ...BOUNCE_FLAGS,
+  ...SMTP_FLAGS,
   output: { type: 'string', short: 'o' },
   report: { type: 'string', short: 'r' },
   results: { type: 'string' },
@@ -188,6 +193,8 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   if (values.quiet === true) job.quiet = true;
   if (values.json === true) job.json = true;
   Object.assign(job, bounceJobFromFlags(values));
+  const smtp = smtpOptionsFromFlags(values);
+  if (smtp !== undefined) job.smtp = smtp;
   return job;
 }
 
@@ -249,6 +256,7 @@ export function formatSummary(summary: Summary, color: boolean): string {
   else if (!dns.healthy) lines.push(`  DNS: UNHEALTHY. ${terminalSafe(dns.detail)}`);
   else lines.push(`  DNS: healthy; ${n(dns.queries)} queries for ${n(dns.domains)} domains, ${n(dns.cacheHits)} cache hits`);
   if (summary.bounces !== undefined) lines.push(...formatBounceLines(summary.bounces, summary.reasons.bounced ?? 0).map(terminalSafe));
+  if (summary.smtp !== undefined) lines.push(...formatSmtpLines(summary.smtp).map(terminalSafe));
   if (summary.guard !== undefined) lines.push(`  NOT REPLACED: ${terminalSafe(summary.guard.detail)}`);
   else {
     if (summary.output !== null && summary.output !== '-') lines.push(`  cleaned list: ${terminalSafe(summary.output)}`);
@@ -264,6 +272,7 @@ export function formatSummary(summary: Summary, color: boolean): string {
 export function exitCodeForSummary(summary: Summary): number {
   if (summary.guard !== undefined) return EXIT.guardTripped;
   if (summary.dns.enabled && !summary.dns.healthy) return EXIT.dnsUnhealthy;
+  if (summary.smtp !== undefined && summary.smtp.status !== 'ok') return EXIT.dnsUnhealthy;
   return EXIT.ok;
 }
 

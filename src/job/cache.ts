@@ -16,6 +16,7 @@ export async function loadCache(plan: JobPlan, scrubber: Scrubber, warnings: str
   const loaded = await loadCacheFile(options.cache, { now: Date.now(), ...(options.cacheTtl?.max === undefined ? {} : { maxTtlSeconds: options.cacheTtl.max }) });
   if (loaded.warning !== undefined) warnings.push(loaded.warning);
   scrubber.domains.cache.import(loaded.snapshot);
+  if (loaded.mailboxes !== undefined) scrubber.mailbox?.cache.import(loaded.mailboxes);
   return loaded;
 }
 
@@ -29,10 +30,13 @@ export async function loadCache(plan: JobPlan, scrubber: Scrubber, warnings: str
 export async function saveCache(plan: JobPlan, scrubber: Scrubber, loaded: LoadedCache | undefined, warnings: string[]): Promise<void> {
   const { cache } = plan.options;
   if (cache === undefined || scrubber.domains === null) return;
-  const upToDate = loaded?.identity !== undefined && loaded.warning === undefined && !scrubber.domains.cache.changed;
+  const mailbox = scrubber.mailbox?.cache;
+  const upToDate = loaded?.identity !== undefined && loaded.warning === undefined && !scrubber.domains.cache.changed && mailbox?.changed !== true;
   if (upToDate) return;
+  // Without --smtp this run learned nothing about mailboxes: the file's answers go back as they were.
+  const mailboxes = mailbox === undefined ? loaded?.mailboxes : mailbox.export();
   try {
-    await saveSharedCache(cache, scrubber.domains.cache.export(), loaded?.identity);
+    await saveSharedCache(cache, scrubber.domains.cache.export(), loaded?.identity, mailboxes);
   } catch (error) {
     warnings.push(`${(error as Error).message.replace(/\.$/, '')}; the next run will query DNS for these domains again.`);
   }
@@ -46,7 +50,7 @@ export async function saveCache(plan: JobPlan, scrubber: Scrubber, loaded: Loade
  * run is taken over (dead pid). If it stays busy, the save goes ahead unmerged: a lost entry only
  * costs a DNS query next run.
  */
-async function saveSharedCache(path: string, snapshot: CacheSnapshot, loadedIdentity: string | undefined): Promise<void> {
+async function saveSharedCache(path: string, snapshot: CacheSnapshot, loadedIdentity: string | undefined, mailboxes: unknown): Promise<void> {
   let lock: LockHandle | null = null;
   for (let attempt = 0; lock === null && attempt < CACHE_LOCK_ATTEMPTS; attempt++) {
     try {
@@ -62,7 +66,7 @@ async function saveSharedCache(path: string, snapshot: CacheSnapshot, loadedIden
       const current = await loadCacheFile(path, { now: Date.now() });
       if (current.warning === undefined) mergeMissing(snapshot, current.snapshot);
     }
-    await saveCacheFile(path, snapshot);
+    await saveCacheFile(path, snapshot, mailboxes === undefined ? {} : { mailboxes });
   } finally {
     await lock?.release();
   }

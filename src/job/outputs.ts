@@ -13,7 +13,7 @@ import { cleanStaleTempFiles, createAtomicFileWriter, createCsvBatchWriter, neut
 import { ListscrubError } from '../errors.js';
 import { realTarget } from '../jobs/paths.js';
 import { openRunReport, type RunReport } from '../report/index.js';
-import { ANNOTATE_COLUMNS, RESULT_COLUMNS, appendLayout, type OutputLayout } from '../results.js';
+import { ANNOTATE_COLUMNS, RESULT_COLUMNS, RESULT_SMTP_COLUMNS, SMTP_COLUMNS, appendLayout, type OutputLayout } from '../results.js';
 import type { ScrubbedRow } from '../stream/index.js';
 import type { JobPlan } from './plan.js';
 
@@ -31,6 +31,8 @@ export interface JobOutputs {
   resultsLayout: OutputLayout | null;
   /** The HTML page's collector (--html), or null. */
   page: RunReport | null;
+  /** With --smtp: the report and the result file carry the SMTP reply of every probed row. */
+  smtpColumns: boolean;
   encoding: OutputEncoding;
   /** Throws E_ENCODING when the output encoding (windows-1252) cannot hold a cell of the row. */
   assertEncodable(cells: readonly string[], row: ScrubbedRow<string[]>): void;
@@ -58,10 +60,11 @@ export async function openOutputs(plan: JobPlan, input: CsvInput, stop: AbortCon
   const { options, outputPath, reportPath } = plan;
   const header = input.header;
   const annotate = options.annotate ? appendLayout(header, ANNOTATE_COLUMNS) : null;
-  const resultsLayout = options.results === undefined ? null : appendLayout(header, RESULT_COLUMNS);
+  const smtpColumns = options.smtp !== undefined;
+  const resultsLayout = options.results === undefined ? null : appendLayout(header, smtpColumns ? [...RESULT_COLUMNS, ...RESULT_SMTP_COLUMNS] : RESULT_COLUMNS);
   // `raw`: the complete source text of a malformed record, so it can always be recovered.
   // The input's header names are cells like any other in the report: neutralized the same way.
-  const reportHeader = ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', 'raw', ...(header ?? [])].map(neutralizeFormula);
+  const reportHeader = ['row', 'line', 'status', 'reason', 'detail', 'suggestion', 'bounce', 'raw', ...(smtpColumns ? SMTP_COLUMNS : []), ...(header ?? [])].map(neutralizeFormula);
   // All outputs open in the spreadsheet the list came from: its encoding and byte-order mark,
   // delimiter and line endings, unless the options say otherwise.
   const encoding = plan.outputEncoding ?? outputEncodingFor(input.encoding);
@@ -99,7 +102,7 @@ export async function openOutputs(plan: JobPlan, input: CsvInput, stop: AbortCon
     if (options.html !== undefined) page = await openRunReport(options.html, { delimiter: input.delimiter, startedAt: new Date(plan.started) });
     const results = options.results === undefined || resultsLayout === null ? null : await open(options.results, resultsLayout.header);
     return {
-      cleaned, report, results, annotate, resultsLayout, page, encoding,
+      cleaned, report, results, annotate, resultsLayout, page, smtpColumns, encoding,
       assertEncodable: (cells, row) => {
         if (encoding === 'windows-1252') assertEncodable(cells, encoding, row);
       },

@@ -11,6 +11,7 @@ import { acquireLock, lockPathFor, type LockHandle } from '../jobs/lock.js';
 import { assertDistinctPaths } from '../jobs/paths.js';
 import { describe, rejectUnknownOptions, validateCheckOptions } from '../options.js';
 import { validateApplySuggestions } from '../results.js';
+import { validateSmtpOptions } from '../smtp/index.js';
 import { DROP_CHOICES, type ReasonCode } from '../types.js';
 import type { ScrubCsvOptions } from './types.js';
 
@@ -35,7 +36,7 @@ const SCRUB_CSV_KEYS: Record<keyof ScrubCsvOptions, true> = {
   maxInvalidRate: true, cache: true, lock: true, stdin: true, stdout: true, signal: true, onProgress: true,
   scrubber: true, dns: true, rate: true, concurrency: true, cacheTtl: true,
   allowEmpty: true, maxShrink: true, baselineRows: true, maxRecordSize: true, outputEncoding: true, outputDelimiter: true,
-  html: true, htmlHistory: true, bounces: true, bouncesSince: true, bounceFormat: true, bounceMinEvents: true, bounceStorm: true, maxBounceShare: true,
+  smtp: true, html: true, htmlHistory: true, bounces: true, bouncesSince: true, bounceFormat: true, bounceMinEvents: true, bounceStorm: true, maxBounceShare: true,
 };
 
 /**
@@ -51,6 +52,7 @@ export function defaultOutputPaths(input: string, output?: string): { output: st
 export function planJob(options: ScrubCsvOptions): JobPlan {
   const started = Date.now();
   validateCheckOptions(options);
+  if (options.smtp !== undefined) validateSmtpOptions(options.smtp);
   rejectUnknownOptions(options, Object.keys(SCRUB_CSV_KEYS), 'scrubCsv()');
   const drop = validateDrop(options.drop);
   validateBounceOptions(options);

@@ -12,7 +12,7 @@ import type { CsvInput } from '../csv/read.js';
 import { neutralizeFormula } from '../csv/write.js';
 import type { DomainChecker } from '../dns/index.js';
 import { combineCells, eachCell, hasUncheckedCell } from '../columns.js';
-import { annotatedRow, judgeWritten, mxHost, resultRow, suggestionToApply } from '../results.js';
+import { annotatedRow, judgeWritten, mxHost, resultRow, smtpCells, suggestionToApply } from '../results.js';
 import type { Splitter } from '../split.js';
 import { DedupeSet, markDuplicates, recordChars, type ScrubbedRow } from '../stream/index.js';
 import { REASON_CODES, type ReasonCode, type RowStatus, type RowVerdict, type Verdict } from '../types.js';
@@ -166,7 +166,9 @@ function rowRouter({ plan, input, outputs, bounces, domains }: RouterContext, ta
     if (outputs.results !== null && outputs.resultsLayout !== null) {
       const domain = verdict.address === null || verdict.status === 'invalid' ? null : verdict.address.slice(verdict.address.lastIndexOf('@') + 1);
       const mx = domain === null || domains === null ? '' : mxHost(domains.cache.get(domain));
-      outputs.results.push(resultRow(record, outputs.resultsLayout, verdict, mx).map(neutralizeFormula));
+      const cells = resultRow(record, outputs.resultsLayout, verdict, mx);
+      if (outputs.smtpColumns) cells.push(...smtpCells(verdict, true));
+      outputs.results.push(cells.map(neutralizeFormula));
     }
     if (dropBy !== undefined || ALWAYS_REMOVED.has(verdict.status)) {
       tally.removed += 1;
@@ -238,6 +240,7 @@ function reportCells(row: ScrubbedRow<string[]>, verdict: RowVerdict, record: st
     verdict.suggestion ?? '',
     verdict.bounce ?? '',
     verdict.status === 'malformed' ? verdict.input : '',
+    ...(outputs.smtpColumns ? smtpCells(verdict, false) : []),
     ...record,
   ];
 }

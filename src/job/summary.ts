@@ -37,6 +37,7 @@ export function summarize(
     warnings: run.warnings,
   };
   if (run.bounces !== null) summary.bounces = run.bounces.summary;
+  if (run.scrubber.mailbox !== null) summary.smtp = run.scrubber.mailbox.summary();
   if (guard !== undefined) summary.guard = guard;
   return summary;
 }

@@ -4,6 +4,7 @@ import type { BounceOptions, BounceSummary } from '../bounces/load.js';
 import type { InputEncoding } from '../csv/read.js';
 import type { HistoryEntry } from '../jobs/history.js';
 import type { Scrubber } from '../scrubber.js';
+import type { SmtpSummary } from '../smtp/index.js';
 import type { CheckOptions, ReasonCode, RowStatus } from '../types.js';
 
 export interface ScrubCsvOptions extends CheckOptions, BounceOptions {
@@ -126,6 +127,8 @@ export interface Summary {
   guard?: Guard;
   /** What the bounce files said (--bounces). */
   bounces?: BounceSummary;
+  /** The SMTP stage (--smtp): its status (`unreachable`: port 25 closed; `stopped`: breakers), probes, answers, sender problems. */
+  smtp?: SmtpSummary;
   /** Warnings worth showing (e.g. encoding notes). */
   warnings: string[];
   /** The job file the options came from, when there was one (set by the CLI). */

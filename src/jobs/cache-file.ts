@@ -14,8 +14,13 @@
  *       },
  *       "hosts": {
  *         "mx1.example.com": { "addresses": ["192.0.2.1", "2001:db8::1"], "expiresAt": 1714550400000 }
- *       }
+ *       },
+ *       "mailboxes": { "addresses": { ... }, "catchAll": { ... } }
  *     }
+ *
+ * `mailboxes` (optional) holds the SMTP stage's answers (src/smtp/cache.ts: accepted and invalid for
+ * 7 days, catch-all findings for a day, unknown never); its own import validates each entry and
+ * skips what it does not trust. A run without --smtp writes it back as it found it.
  *
  * `allowPrivate` (optional) records the DNS setting the outcomes were computed under: with private
  * MX addresses allowed, a domain can be deliverable that otherwise is not, so a run with the other
@@ -63,6 +68,8 @@ export interface LoadedCache {
   warning?: string;
   /** Which file was read (see cacheFileIdentity), when one was; undefined when there was none. */
   identity?: string;
+  /** The file's `mailboxes` section, as found (the SMTP cache validates it on import). */
+  mailboxes?: unknown;
 }
 
 /**
@@ -148,14 +155,14 @@ export async function loadCacheFile(path: string, options: { now: number; maxTtl
     if (entry.expiresAt > latest && entry.addresses.length === 0) continue; // "no such host", suspicious
     snapshot.hosts.set(host, { addresses: [...(entry.addresses as string[])], expiresAt: Math.min(entry.expiresAt, latest) });
   }
-  return { snapshot, identity };
+  return { snapshot, identity, ...(data.mailboxes === undefined ? {} : { mailboxes: data.mailboxes }) };
 }
 
 /**
  * Write the snapshot atomically. 'unknown' outcomes are left out even if a caller passes them.
  * Throws ListscrubError('E_OUTPUT') when the directory is not writable.
  */
-export async function saveCacheFile(path: string, snapshot: CacheSnapshot, options: { now?: number } = {}): Promise<void> {
+export async function saveCacheFile(path: string, snapshot: CacheSnapshot, options: { now?: number; mailboxes?: unknown } = {}): Promise<void> {
   // Null-prototype records: on a plain {} a "__proto__" key would set the prototype and be lost.
   const domains: Record<string, CachedDomainEntry> = Object.create(null);
   for (const [domain, entry] of [...snapshot.domains].sort(byKey)) {
@@ -173,6 +180,7 @@ export async function saveCacheFile(path: string, snapshot: CacheSnapshot, optio
       ...(snapshot.allowLoopback === true ? { allowLoopback: true } : {}),
       domains,
       hosts,
+      ...(options.mailboxes === undefined ? {} : { mailboxes: options.mailboxes }),
     },
     null,
     1,

@@ -30,6 +30,7 @@ import { didYouMean as suggestion } from '../did-you-mean.js';
 import { findJsonSyntaxError } from './json-position.js';
 import { normalizeEncoding } from '../csv/decode.js';
 import { BOUNCE_FORMATS, type BounceOptions } from '../bounces/types.js';
+import { validateSmtpOptions, type SmtpOptions } from '../smtp/index.js';
 
 /** The file `listscrub clean` picks up from the working directory when no --config is given. */
 export const CONFIG_FILE_NAME = 'listscrub.config.json';
@@ -56,6 +57,8 @@ export interface JobConfig extends BounceOptions {
   applySuggestions?: boolean | string[];
   /** One row per address for cells that list several. */
   split?: boolean;
+  /** The SMTP mailbox check's settings (helo, from, port, ...): see src/smtp/types.ts. */
+  smtp?: SmtpOptions;
   /** Header name, or 1-based column number; or a list of them (several email columns). */
   column?: string | number | Array<string | number>;
   /** One character. */
@@ -256,6 +259,14 @@ const FIELDS: { [K in keyof JobConfig]-?: Field<JobConfig[K]> } = {
   bounceMinEvents: number({ integer: true, min: 1, minInclusive: true }),
   bounceStorm: number({ integer: true, min: 1, minInclusive: true }),
   maxBounceShare: number({ min: 0, max: 1, minInclusive: true }),
+  smtp: (value, ctx, key) => {
+    try {
+      validateSmtpOptions(value);
+    } catch (error) {
+      throw new ListscrubError('E_CONFIG', `${ctx.source}: "${key}": ${(error as Error).message}`);
+    }
+    return value as SmtpOptions;
+  },
 };
 
 /** Check an object against a closed field table; unknown keys are errors with a did-you-mean. */
