@@ -76,7 +76,10 @@ export class Checker implements MailboxChecker {
   readonly #waiting = new Map<Item, ReturnType<typeof setTimeout>>();
   readonly #catchAll = new Map<string, CatchAll | Promise<CatchAll>>();
   readonly #noTls = new Set<string>();
+  /** Set when three groups tripped (the stage stops) or close() ran: every later address gets it. */
   #stopped: { reason: MailboxReason; detail: string } | undefined;
+  /** Why the stage stopped, for the summary (not set by close()). */
+  #stopDetail: string | undefined;
   #unreachable: string | undefined;
   readonly #stats: Omit<SmtpSummary, 'status' | 'stopped'> = { probes: 0, connections: 0, reasons: {}, cacheHits: 0, breakers: [], blanketGroups: [], senderProblems: [] };
 
@@ -458,7 +461,8 @@ export class Checker implements MailboxChecker {
     this.#drain((item) => this.#group(item.hostKey) === group, this.#paused(group) as MailboxOutcome);
     const recent = new Set(this.#stats.breakers.filter((t) => t.at >= now - STOP_WINDOW_MS).map((t) => t.group));
     if (recent.size >= 3 && this.#stopped === undefined) {
-      this.#stopped = { reason: outcome.reason, detail: `Not asked: SMTP checks were stopped for this run after ${recent.size} provider groups refused us within ten minutes (${[...recent].join(', ')}).` };
+      this.#stopDetail = `SMTP checks were stopped for this run after ${recent.size} provider groups refused us within ten minutes (${[...recent].join(', ')}).`;
+      this.#stopped = { reason: outcome.reason, detail: `Not asked: ${this.#stopDetail}` };
       this.#drain(() => true, this.#stopped);
     }
   }
@@ -478,10 +482,10 @@ export class Checker implements MailboxChecker {
   }
 
   summary(): SmtpSummary {
-    const status = this.#unreachable !== undefined ? 'unreachable' : this.#stopped !== undefined && this.#stats.breakers.length > 0 ? 'stopped' : 'ok';
+    const status = this.#unreachable !== undefined ? 'unreachable' : this.#stopDetail !== undefined ? 'stopped' : 'ok';
     const summary: SmtpSummary = { status, ...structuredClone(this.#stats) };
-    if (status === 'stopped' && this.#stopped !== undefined) summary.stopped = this.#stopped.detail;
-    if (status === 'unreachable' && this.#unreachable !== undefined) summary.stopped = this.#unreachable;
+    const stopped = this.#unreachable ?? this.#stopDetail;
+    if (stopped !== undefined) summary.stopped = stopped;
     return summary;
   }
 

@@ -154,6 +154,7 @@ describe('breakers and the stop', () => {
     const summary = checker.summary();
     expect(summary.senderProblems[0]).toBe(`mx.d0.example refused our IP 203.0.113.5 citing zen.spamhaus.org: "${blocked[0]!.replace(/; https/, '; https')}"`);
     expect(summary.status).toBe('stopped');
+    expect(summary.stopped).toBe('SMTP checks were stopped for this run after 3 provider groups refused us within ten minutes (mx.d0.example, mx.d1.example, mx.d2.example).');
     expect(summary.breakers.map((b) => b.group)).toEqual(['mx.d0.example', 'mx.d1.example', 'mx.d2.example']);
     const after = await drive(checker.check('jane@fine.example', 'fine.example', mxOf([three[3]!])));
     expect(after.reason).toBe('smtp_blocked');
@@ -176,6 +177,10 @@ describe('breakers and the stop', () => {
     vi.setSystemTime(Date.now() + 60 * 60_000);
     expect((await drive(checker.check('d@example.net', 'example.net', mx))).reason).toBe('accepted');
     expect(rcpts(server!)).toEqual(['a@example.net', 'c@example.net', 'd@example.net']);
+    // Tripped twice, never stopped: closing the checker does not make the run look stopped.
+    await drive(checker.close());
+    expect(checker.summary()).toMatchObject({ status: 'ok', reasons: { smtp_rate_limited: 3, accepted: 1 } });
+    expect(checker.summary()).not.toHaveProperty('stopped');
   });
 
   it('three timeouts in a row pause the group; its waiting addresses get the breaker reason without a connection', async () => {
