@@ -129,6 +129,10 @@ export class Checker implements MailboxChecker {
   #early(item: Item, hosts: readonly MxTarget[]): MailboxOutcome | undefined {
     if (this.#stopped !== undefined) return this.#stopped;
     if (this.#unreachable !== undefined) return { reason: 'smtp_unreachable', detail: this.#unreachable };
+    // Only printable ASCII goes on the wire: no SMTPUTF8, and no line break that could smuggle a command.
+    if (!/^[\x21-\x7e]+$/.test(item.address) || /[<>]/.test(item.address)) {
+      return { reason: 'smtp_unrecognized', detail: 'Not asked: the address has characters an SMTP command cannot carry (non-ASCII, spaces, line breaks or angle brackets).' };
+    }
     const cached = this.cache.getAddress(item.address);
     if (cached !== undefined) {
       this.#stats.cacheHits++;

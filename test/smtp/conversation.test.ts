@@ -35,6 +35,16 @@ describe('the conversation', () => {
     expect(checker.summary()).toMatchObject({ status: 'ok', probes: 3, reasons: { accepted: 2 } });
   });
 
+  it('an address that could smuggle a command, or needs SMTPUTF8, is not sent at all', async () => {
+    const [server] = await serve({});
+    const checker = make(options(server!, { catchAll: false }));
+    const mx = mxOf([server!]);
+    for (const address of ['a@example.net>\r\nDATA', 'jöns@example.net', 'a b@example.net']) {
+      expect((await drive(checker.check(address, 'example.net', mx))).reason).toBe('smtp_unrecognized');
+    }
+    expect(server!.connections).toHaveLength(0);
+  });
+
   it('falls back to HELO when EHLO is answered 5xx', async () => {
     const [server] = await serve({ respond: (command) => (/^EHLO/.test(command) ? ['502 5.5.2 EHLO not implemented'] : undefined) });
     const checker = make(options(server!, { catchAll: false }));
