@@ -13,7 +13,18 @@ import { evidenceOf, replyDetail } from './details.js';
 import { groupOf, isUnverifiable, skipsCatchAllProbe } from './groups.js';
 import { classifyBeforeRcpt, classifyRcpt, namedDelayMs, type ReplyClass, type SmtpReply } from './reply.js';
 import { defaultConnector, SessionError, SmtpSession, type Connector, type OpenFailure } from './session.js';
-import type { BreakerTrip, MailboxChecker, MailboxOutcome, MailboxReason, MxTarget, ResolvedSmtpOptions, SmtpSummary } from './types.js';
+import type { BreakerTrip, MailboxOutcome, MailboxReason, MxTarget, ResolvedSmtpOptions, SmtpSummary } from './types.js';
+
+export interface MailboxChecker {
+  /** Port-25 check before the stage: TCP + greeting on up to three MX hosts of different provider groups. */
+  probeReachability(candidates: readonly MxTarget[][]): Promise<{ reachable: boolean; detail: string }>;
+  /** One address at a domain whose MX hosts DNS already found. priority: lower = sooner (the row number). */
+  check(address: string, domain: string, mx: readonly MxTarget[], priority?: number): Promise<MailboxOutcome>;
+  summary(): SmtpSummary;
+  readonly cache: MailboxCache;
+  /** QUIT open sessions, clear timers; pending checks end `unknown`. */
+  close(): Promise<void>;
+}
 
 export interface CheckerDeps {
   now?: () => number;
