@@ -130,6 +130,51 @@ export const REASONS: Record<ReasonCode, ReasonInfo> = {
     summary: 'The domain accepts any address, even a made-up one, so its acceptance of this one proves nothing.',
     fix: 'Keep if the subscriber opted in recently; otherwise watch its bounces (--drop catch_all removes such rows).',
   },
+  greylisted: {
+    status: 'unknown',
+    summary: 'The receiving server deferred the probe (450/451, greylisting) and still did after the retries --smtp-max-wait allowed.',
+    fix: 'Nothing removed; with --cache the next run asks again.',
+  },
+  smtp_blocked: {
+    status: 'unknown',
+    summary: 'The receiving server refused us (our IP, HELO name, sender or reverse DNS; a block list or a 5.7.x policy), not the address.',
+    fix: 'Nothing removed. Check the summary\'s sender problems: that refusal is what your campaign would get too (listscrub preflight).',
+  },
+  smtp_rate_limited: {
+    status: 'unknown',
+    summary: 'The receiving server asked us to slow down (421 or a rate text); its provider was paused.',
+    fix: 'Nothing removed; run again later, or lower the probe rate.',
+  },
+  smtp_temp_error: {
+    status: 'unknown',
+    summary: 'The receiving server answered with a temporary error (4xx) that is not greylisting.',
+    fix: 'Nothing removed; run again later.',
+  },
+  smtp_timeout: {
+    status: 'unknown',
+    summary: 'The receiving server did not answer in time (connect, greeting or a command).',
+    fix: 'Nothing removed; run again later.',
+  },
+  smtp_unreachable: {
+    status: 'unknown',
+    summary: 'No MX host of the domain accepted a connection on the SMTP port.',
+    fix: 'Nothing removed; if every domain says so, outbound port 25 is blocked where listscrub runs.',
+  },
+  smtp_unrecognized: {
+    status: 'unknown',
+    summary: 'The receiving server rejected the address at RCPT without saying it is about the mailbox.',
+    fix: 'Nothing removed; the reply is in the report\'s smtp_text column.',
+  },
+  smtp_provider_unverifiable: {
+    status: 'unknown',
+    summary: 'The provider (Yahoo/AOL, Outlook.com consumer) blocks or misleads mailbox probes, so it was not asked.',
+    fix: 'Nothing removed; its DNS verdict stands as the best evidence.',
+  },
+  smtp_blanket_reject: {
+    status: 'unknown',
+    summary: 'The server rejected nearly every address we asked (or postmaster too): it is rejecting us, not its users.',
+    fix: 'Nothing removed; see the summary for the server, and the sender checks (listscrub preflight).',
+  },
   duplicate: {
     status: 'duplicate',
     summary: 'The same address appeared earlier in the list.',

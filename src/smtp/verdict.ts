@@ -1,15 +1,14 @@
 /**
  * What the SMTP check does to a verdict. Only a RCPT reply can make an address invalid; an answer
- * we could not get changes nothing (rule 1: a row we could not check is never removed by a policy
- * flag, and an address whose DNS check passed but whose SMTP check could not be made is not
- * invalid, nor newly `unknown` for `--drop unknown` to take).
+ * we could not get makes it `unknown` (as a DNS timeout does), which no policy flag removes.
  *
  *   accepted                         -> the DNS verdict stays (valid, or risky for its own reasons)
  *   mailbox_not_found / _disabled    -> invalid (bounce 5.1.1 / 5.2.1); an earlier risky finding is alsoFound
  *   mailbox_full / catch_all         -> risky, unless the verdict is already risky for a finding of its own
- *   every unknown reason             -> the DNS verdict stays; the SMTP reason is only recorded
+ *   every unknown reason             -> unknown with that reason; a risky verdict stays risky with it in alsoFound
  *
- * Every probed row carries `mailbox` (reason and the reply), for the report's smtp_* columns.
+ * When port 25 is closed on our side the stage never asks (src/stages/mailbox.ts): every DNS
+ * verdict stays as it was. Every probed row carries `mailbox` (reason and reply) for the report.
  */
 import type { MailboxEvidence, Verdict } from '../types.js';
 import { makeVerdict } from '../verdict.js';
@@ -37,7 +36,13 @@ export function applyMailboxOutcome(verdict: Verdict, outcome: MailboxOutcome): 
       if (verdict.status === 'risky') return { ...verdict, alsoFound: verdict.alsoFound ?? outcome.reason, mailbox };
       return { ...makeVerdict(verdict.input, verdict.address, outcome.reason, outcome.detail, verdict.suggestion), mailbox };
     }
-    default:
+    case 'accepted':
       return { ...verdict, mailbox };
+    default: {
+      // A check that could not be made: unknown with its reason, as for DNS; a finding made offline
+      // (risky) outranks it and keeps the SMTP reason in alsoFound. --drop never removes either.
+      if (verdict.status === 'risky') return { ...verdict, alsoFound: verdict.alsoFound ?? outcome.reason, mailbox };
+      return { ...makeVerdict(verdict.input, verdict.address, outcome.reason, outcome.detail, verdict.suggestion), mailbox };
+    }
   }
 }
