@@ -13,7 +13,18 @@ import { evidenceOf, replyDetail } from './details.js';
 import { groupOf, isUnverifiable, skipsCatchAllProbe } from './groups.js';
 import { classifyBeforeRcpt, classifyRcpt, namedDelayMs, type ReplyClass, type SmtpReply } from './reply.js';
 import { defaultConnector, SessionError, SmtpSession, type Connector, type OpenFailure } from './session.js';
-import type { BreakerTrip, MailboxChecker, MailboxOutcome, MailboxReason, MxTarget, ResolvedSmtpOptions, SmtpSummary } from './types.js';
+import type { BreakerTrip, MailboxOutcome, MailboxReason, MxTarget, ResolvedSmtpOptions, SmtpSummary } from './types.js';
+
+export interface MailboxChecker {
+  /** Port-25 check before the stage: TCP + greeting on up to three MX hosts of different provider groups. */
+  probeReachability(candidates: readonly MxTarget[][]): Promise<{ reachable: boolean; detail: string }>;
+  /** One address at a domain whose MX hosts DNS already found. priority: lower = sooner (the row number). */
+  check(address: string, domain: string, mx: readonly MxTarget[], priority?: number): Promise<MailboxOutcome>;
+  summary(): SmtpSummary;
+  readonly cache: MailboxCache;
+  /** QUIT open sessions, clear timers; pending checks end `unknown`. */
+  close(): Promise<void>;
+}
 
 export interface CheckerDeps {
   now?: () => number;
@@ -76,7 +87,10 @@ export class Checker implements MailboxChecker {
   readonly #waiting = new Map<Item, ReturnType<typeof setTimeout>>();
   readonly #catchAll = new Map<string, CatchAll | Promise<CatchAll>>();
   readonly #noTls = new Set<string>();
+  /** Set when three groups tripped (the stage stops) or close() ran: every later address gets it. */
   #stopped: { reason: MailboxReason; detail: string } | undefined;
+  /** Why the stage stopped, for the summary (not set by close()). */
+  #stopDetail: string | undefined;
   #unreachable: string | undefined;
   readonly #stats: Omit<SmtpSummary, 'status' | 'stopped'> = { probes: 0, connections: 0, reasons: {}, cacheHits: 0, breakers: [], blanketGroups: [], senderProblems: [] };
 
@@ -126,6 +140,10 @@ export class Checker implements MailboxChecker {
   #early(item: Item, hosts: readonly MxTarget[]): MailboxOutcome | undefined {
     if (this.#stopped !== undefined) return this.#stopped;
     if (this.#unreachable !== undefined) return { reason: 'smtp_unreachable', detail: this.#unreachable };
+    // Only printable ASCII goes on the wire: no SMTPUTF8, and no line break that could smuggle a command.
+    if (!/^[\x21-\x7e]+$/.test(item.address) || /[<>]/.test(item.address)) {
+      return { reason: 'smtp_unrecognized', detail: 'Not asked: the address has characters an SMTP command cannot carry (non-ASCII, spaces, line breaks or angle brackets).' };
+    }
     const cached = this.cache.getAddress(item.address);
     if (cached !== undefined) {
       this.#stats.cacheHits++;
@@ -458,7 +476,8 @@ export class Checker implements MailboxChecker {
     this.#drain((item) => this.#group(item.hostKey) === group, this.#paused(group) as MailboxOutcome);
     const recent = new Set(this.#stats.breakers.filter((t) => t.at >= now - STOP_WINDOW_MS).map((t) => t.group));
     if (recent.size >= 3 && this.#stopped === undefined) {
-      this.#stopped = { reason: outcome.reason, detail: `Not asked: SMTP checks were stopped for this run after ${recent.size} provider groups refused us within ten minutes (${[...recent].join(', ')}).` };
+      this.#stopDetail = `SMTP checks were stopped for this run after ${recent.size} provider groups refused us within ten minutes (${[...recent].join(', ')}).`;
+      this.#stopped = { reason: outcome.reason, detail: `Not asked: ${this.#stopDetail}` };
       this.#drain(() => true, this.#stopped);
     }
   }
@@ -478,10 +497,10 @@ export class Checker implements MailboxChecker {
   }
 
   summary(): SmtpSummary {
-    const status = this.#unreachable !== undefined ? 'unreachable' : this.#stopped !== undefined && this.#stats.breakers.length > 0 ? 'stopped' : 'ok';
+    const status = this.#unreachable !== undefined ? 'unreachable' : this.#stopDetail !== undefined ? 'stopped' : 'ok';
     const summary: SmtpSummary = { status, ...structuredClone(this.#stats) };
-    if (status === 'stopped' && this.#stopped !== undefined) summary.stopped = this.#stopped.detail;
-    if (status === 'unreachable' && this.#unreachable !== undefined) summary.stopped = this.#unreachable;
+    const stopped = this.#unreachable ?? this.#stopDetail;
+    if (stopped !== undefined) summary.stopped = stopped;
     return summary;
   }
 

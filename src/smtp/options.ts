@@ -82,7 +82,7 @@ function identities(raw: Record<string, unknown>): { helo: string; from: string 
   if (typeof raw.helo !== 'string' || raw.helo.trim() === '') fail('helo', 'the FQDN of the host we probe from, e.g. mx1.example.com', raw.helo);
   const heloProblem = identityProblem(raw.helo.trim());
   if (heloProblem !== null) fail('helo', heloProblem, raw.helo);
-  if (typeof raw.from !== 'string' || !/^[^\s@<>]+@[^\s@<>]+$/.test(raw.from.trim())) fail('from', 'an address we own, e.g. verify@example.com', raw.from);
+  if (typeof raw.from !== 'string' || !/^[\x21-\x7e]+$/.test(raw.from.trim()) || !/^[^\s@<>]+@[^\s@<>]+$/.test(raw.from.trim())) fail('from', 'an address we own, e.g. verify@example.com', raw.from);
   const from = raw.from.trim();
   const fromProblem = identityProblem(from.slice(from.lastIndexOf('@') + 1));
   if (fromProblem !== null) fail('from', `an address at ${fromProblem}`, raw.from);

@@ -64,11 +64,24 @@ const RATE = /\brate\b|too many (connections|messages|mails|emails|sessions)|try
 
 /** A reply that is not a 2xx before RCPT (greeting, EHLO/HELO, STARTTLS, MAIL FROM): never about the mailbox. */
 export function classifyBeforeRcpt(reply: SmtpReply, mxHost: string): ReplyClass {
-  if (reply.code === 421 || RATE.test(reply.text)) return { reason: 'smtp_rate_limited', rule: 'smtp-421-or-rate' };
-  if (reply.code >= 400 && reply.code < 500) return { reason: 'smtp_temp_error', rule: 'smtp-4xx-before-rcpt' };
   const event = classifyEvent({ kind: 'bounce', address: '', text: reply.text, basic: String(reply.code), ...enhanced(reply), stage: 'MAIL', time: null, file: '', line: 0 });
+  if (reply.code === 421) return closing(reply, event, mxHost);
+  if (RATE.test(reply.text)) return { reason: 'smtp_rate_limited', rule: 'smtp-rate-text' };
+  if (reply.code >= 400 && reply.code < 500) return { reason: 'smtp_temp_error', rule: 'smtp-4xx-before-rcpt' };
   const meaning = event.class === 'sender' ? event.category : 'refused before any recipient was named';
   return { reason: 'smtp_blocked', rule: 'smtp-5xx-before-rcpt', senderProblem: senderProblem(reply, meaning, event.ip, mxHost) };
+}
+
+/**
+ * A 421 (the server closes the connection): rate limiting, unless its text names a block of our IP
+ * or a fault in our setup (Gmail "421 4.7.0 TLS required for RCPT domain", Yahoo "[TSS04]"); both
+ * pause the group.
+ */
+function closing(reply: SmtpReply, event: ReturnType<typeof classifyEvent>, mxHost: string): ReplyClass {
+  if (event.class === 'sender' && (event.category === 'blocked' || event.category === 'configuration')) {
+    return { reason: 'smtp_blocked', rule: event.rule, senderProblem: senderProblem(reply, event.category, event.ip, mxHost) };
+  }
+  return { reason: 'smtp_rate_limited', rule: 'smtp-421' };
 }
 
 function enhanced(reply: SmtpReply): { enhanced?: string } {
@@ -84,9 +97,9 @@ const MAILBOX_CODES = /^5\.1\.[03]$/;
  */
 export function classifyRcpt(reply: SmtpReply, mxHost: string): ReplyClass {
   if (reply.code === 250 || reply.code === 251) return { reason: 'accepted', rule: 'accepted' };
-  if (reply.code === 421) return { reason: 'smtp_rate_limited', rule: 'smtp-421' };
   if (reply.code < 400 || reply.code > 599) return { reason: 'smtp_unrecognized', rule: 'smtp-unexpected-code' };
   const event = classifyEvent({ kind: 'bounce', address: '', text: reply.text, basic: String(reply.code), ...enhanced(reply), stage: 'RCPT', time: null, file: '', line: 0 });
+  if (reply.code === 421) return closing(reply, event, mxHost);
   if (event.class === 'sender') {
     if (event.category === 'rate') return { reason: 'smtp_rate_limited', rule: event.rule };
     if (event.rule === 'relay-denied') return { reason: 'smtp_unrecognized', rule: event.rule };

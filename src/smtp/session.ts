@@ -122,6 +122,7 @@ export class SmtpSession {
 
   command(line: string): Promise<SmtpReply> {
     if (this.#closed !== undefined) return Promise.reject(this.#closed);
+    if (/[\r\n]/.test(line)) throw new Error('an SMTP command cannot hold a line break');
     this.sent.push(line);
     this.#socket.write(`${line}\r\n`);
     return this.read(this.options.timeouts.commandMs);

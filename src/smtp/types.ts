@@ -1,9 +1,7 @@
 /**
- * The vocabulary of the SMTP mailbox check (issue 17): options, outcomes, the checker's interface
- * and its summary. Free of logic.
+ * The vocabulary of the SMTP mailbox check (issue 17): options, outcomes and
+ * the summary (the checker's interface is in checker.ts). Free of logic.
  */
-import type { MailboxCache } from './cache.js';
-
 export interface SmtpTimeouts {
   /** TCP connect, per MX address (default 10 s). */
   connectMs?: number;
@@ -125,15 +123,4 @@ export interface SmtpSummary {
   /** Replies that point at the sender's own IP or identities ("mx.example.com refused our IP ... citing Spamhaus"). */
   senderProblems: string[];
   stopped?: string;
-}
-
-export interface MailboxChecker {
-  /** Port-25 check before the stage: TCP + greeting on up to three MX hosts of different provider groups. */
-  probeReachability(candidates: readonly MxTarget[][]): Promise<{ reachable: boolean; detail: string }>;
-  /** One address at a domain whose MX hosts DNS already found. priority: lower = sooner (the row number). */
-  check(address: string, domain: string, mx: readonly MxTarget[], priority?: number): Promise<MailboxOutcome>;
-  summary(): SmtpSummary;
-  readonly cache: MailboxCache;
-  /** QUIT open sessions, clear timers; pending checks end `unknown`. */
-  close(): Promise<void>;
 }

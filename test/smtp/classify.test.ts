@@ -53,7 +53,9 @@ const TABLE: ReadonlyArray<[string, string, string[]]> = [
   ['smtp_blocked', 'Exim sender verify at RCPT', ['550-Verification failed for <verify@listscrub-test.net>', '550-Unrouteable address', '550 Sender verify failed']],
   // smtp_rate_limited
   ['smtp_rate_limited', 'Gmail 421', [`421-4.7.0 [${IP}] Our system has detected an unusual rate of`, '421 4.7.0 unsolicited mail originating from your IP address. - gsmtp']],
-  ['smtp_rate_limited', 'Yahoo TSS04', [`421 4.7.0 [TSS04] Messages from ${IP} temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes`]],
+  ['smtp_blocked', 'Gmail 421 TLS required (our setup, not a rate)', ['421-4.7.0 TLS required for RCPT domain, closing connection. For more information,', '421 4.7.0  https://support.google.com/mail/?p=tls - gsmtp']],
+  ['smtp_blocked', 'Yahoo TSS04 at 421', [`421 4.7.0 [TSS04] Messages from ${IP} temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes`]],
+  ['smtp_rate_limited', 'Gmail 421 try again later', ['421 4.7.0 Try again later, closing connection. (EHLO) - gsmtp']],
   ['smtp_rate_limited', 'Microsoft 4.7.650', ['451 4.7.650 The mail server [203.0.113.5] has been temporarily rate limited due to IP reputation.']],
   // smtp_temp_error
   ['smtp_temp_error', 'Postfix 452 4.5.3', ['452 4.5.3 Error: too many recipients']],
@@ -96,6 +98,7 @@ describe('replies before RCPT are about us, never the mailbox', () => {
     ['smtp_blocked', ['550 5.7.25 The IP address sending this message does not have a PTR record setup']],
     ['smtp_blocked', ['550 5.1.1 User unknown']],
     ['smtp_rate_limited', ['421 4.3.2 Service shutting down']],
+    ['smtp_blocked', [`421 4.7.0 [TSS04] Messages from ${IP} temporarily deferred due to unexpected volume or user complaints`]],
     ['smtp_temp_error', ['451 4.3.0 Temporary local problem']],
   ] as const)('%s: %s', (reason, lines) => {
     expect(classifyBeforeRcpt(reply(...lines), 'mx.example.net').reason).toBe(reason);

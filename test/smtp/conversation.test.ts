@@ -2,27 +2,10 @@
  * The conversation against a raw scripted server on loopback: what we send, in what order, and
  * what each fault becomes. Fake clock (test/smtp/helpers.ts); the server records every command.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMailboxChecker, type MailboxChecker } from '../../src/smtp/index.js';
-import { startScriptServers, type ScriptOptions, type ScriptServer } from '../support/smtp-script-server.js';
-import { drive, mxOf, options, useFakeClock } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { drive, mxOf, options, useScriptedServers } from './helpers.js';
 
-let servers: ScriptServer[] = [];
-let checker: MailboxChecker | undefined;
-
-beforeEach(() => useFakeClock());
-afterEach(async () => {
-  if (checker !== undefined) await drive(checker.close());
-  checker = undefined;
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  vi.useRealTimers();
-});
-
-async function serve(...scripts: ScriptOptions[]): Promise<ScriptServer[]> {
-  servers = await startScriptServers(scripts);
-  return servers;
-}
+const { serve, make } = useScriptedServers();
 
 const NEVER_SENT = /^(DATA|VRFY|EXPN|BDAT)\b/i;
 
@@ -32,8 +15,8 @@ describe('the conversation', () => {
       banner: ['220-mx1.example.net ESMTP', '220-second banner line', '220 ready'],
       rcpt: (address) => (address.startsWith('jane') || address.startsWith('john') ? ['250 2.1.5 Ok'] : ['550-5.1.1 The email account that you tried to reach does not exist.', '550 5.1.1 Please try double-checking the recipient\'s email address.']),
     });
-    checker = createMailboxChecker(options(server!));
-    const mx = mxOf(servers);
+    const checker = make(options(server!));
+    const mx = mxOf([server!]);
     const [jane, john] = await drive(Promise.all([checker.check('jane@example.net', 'example.net', mx, 1), checker.check('john@example.net', 'example.net', mx, 2)]));
     expect(jane.reason).toBe('accepted');
     expect(jane.smtp).toEqual({ code: 250, enhanced: '2.1.5', text: '250 2.1.5 Ok', mxHost: 'mx1.example.net' });
@@ -52,17 +35,27 @@ describe('the conversation', () => {
     expect(checker.summary()).toMatchObject({ status: 'ok', probes: 3, reasons: { accepted: 2 } });
   });
 
+  it('an address that could smuggle a command, or needs SMTPUTF8, is not sent at all', async () => {
+    const [server] = await serve({});
+    const checker = make(options(server!, { catchAll: false }));
+    const mx = mxOf([server!]);
+    for (const address of ['a@example.net>\r\nDATA', 'jöns@example.net', 'a b@example.net']) {
+      expect((await drive(checker.check(address, 'example.net', mx))).reason).toBe('smtp_unrecognized');
+    }
+    expect(server!.connections).toHaveLength(0);
+  });
+
   it('falls back to HELO when EHLO is answered 5xx', async () => {
     const [server] = await serve({ respond: (command) => (/^EHLO/.test(command) ? ['502 5.5.2 EHLO not implemented'] : undefined) });
-    checker = createMailboxChecker(options(server!, { catchAll: false }));
-    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf(servers)));
+    const checker = make(options(server!, { catchAll: false }));
+    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf([server!])));
     expect(outcome.reason).toBe('accepted');
     expect(server!.allCommands().slice(0, 2)).toEqual(['EHLO probe.listscrub-test.net', 'HELO probe.listscrub-test.net']);
   });
 
   it('moves to the next MX on 421 at connect and on a refused TCP connection, at most maxHosts', async () => {
     const [first, second] = await serve({ banner: ['421 4.3.2 Service shutting down, closing transmission channel'] }, {});
-    checker = createMailboxChecker(options(first!, { catchAll: false }));
+    const checker = make(options(first!, { catchAll: false }));
     const mx = [{ host: 'mx0.example.net', preference: 5, addresses: ['127.0.0.99'] }, ...mxOf([first!, second!])];
     const outcome = await drive(checker.check('jane@example.net', 'example.net', mx));
     expect(outcome).toMatchObject({ reason: 'accepted', smtp: { mxHost: 'mx2.example.net' } });
@@ -72,7 +65,7 @@ describe('the conversation', () => {
 
   it('gives up after maxHosts: a 421 everywhere is smtp_rate_limited and pauses the group', async () => {
     const [only] = await serve({ banner: ['421 4.7.0 Try again later, closing connection. (EHLO) - gsmtp'] });
-    checker = createMailboxChecker(options(only!, { catchAll: false }));
+    const checker = make(options(only!, { catchAll: false }));
     const mx = mxOf([only!]);
     const outcome = await drive(checker.check('jane@example.net', 'example.net', mx));
     expect(outcome.reason).toBe('smtp_rate_limited');
@@ -86,9 +79,9 @@ describe('the conversation', () => {
 
   it('a banner that stalls is smtp_timeout after greetingMs (30 s by default), not before', async () => {
     const [server] = await serve({ banner: 'stall' });
-    checker = createMailboxChecker(options(server!, { catchAll: false }));
+    const checker = make(options(server!, { catchAll: false }));
     const started = Date.now();
-    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf(servers)));
+    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf([server!])));
     expect(outcome.reason).toBe('smtp_timeout');
     expect(Date.now() - started).toBeGreaterThanOrEqual(30_000);
     expect(Date.now() - started).toBeLessThan(31_000);
@@ -96,8 +89,8 @@ describe('the conversation', () => {
 
   it('a connection dropped at RCPT is smtp_temp_error, never a verdict about the mailbox', async () => {
     const [server] = await serve({ respond: (command) => (/^RCPT/.test(command) ? 'drop' : undefined) });
-    checker = createMailboxChecker(options(server!));
-    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf(servers)));
+    const checker = make(options(server!));
+    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf([server!])));
     expect(outcome.reason).toBe('smtp_temp_error');
     expect(outcome.detail).toMatch(/closed the connection/);
   });
@@ -106,9 +99,9 @@ describe('the conversation', () => {
     const [server] = await serve({
       rcpt: (address, connection) => (connection.id === 1 && address === 'c@example.net' ? ['452 4.5.3 Error: too many recipients'] : ['250 2.1.5 Ok']),
     });
-    checker = createMailboxChecker(options(server!, { catchAll: false }));
-    const mx = mxOf(servers);
-    const outcomes = await drive(Promise.all(['a', 'b', 'c', 'd'].map((local, i) => checker!.check(`${local}@example.net`, 'example.net', mx, i))));
+    const checker = make(options(server!, { catchAll: false }));
+    const mx = mxOf([server!]);
+    const outcomes = await drive(Promise.all(['a', 'b', 'c', 'd'].map((local, i) => checker.check(`${local}@example.net`, 'example.net', mx, i))));
     expect(outcomes.map((o) => o.reason)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
     expect(server!.connections.length).toBe(2);
     expect(server!.connections[1]!.commands.filter((c) => c.startsWith('RCPT'))[0]).toBe('RCPT TO:<c@example.net>');
@@ -116,8 +109,8 @@ describe('the conversation', () => {
 
   it('STARTTLS offered but broken: one more connection without TLS, and the answer comes from it', async () => {
     const [server] = await serve({ offerStartTls: true, respond: (command) => (command === 'STARTTLS' ? 'break-tls' : undefined) });
-    checker = createMailboxChecker(options(server!, { catchAll: false }));
-    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf(servers)));
+    const checker = make(options(server!, { catchAll: false }));
+    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf([server!])));
     expect(outcome.reason).toBe('accepted');
     expect(server!.connections).toHaveLength(2);
     expect(server!.connections[0]!.commands).toEqual(['EHLO probe.listscrub-test.net', 'STARTTLS']);
@@ -126,9 +119,9 @@ describe('the conversation', () => {
 
   it('quits after three rejections in a row and asks the rest on a new connection', async () => {
     const [server] = await serve({ rcpt: (address) => (/^(gone|postmaster)/.test(address) && !address.startsWith('postmaster') ? ['550 5.1.1 <x>: Recipient address rejected: User unknown in virtual mailbox table'] : ['250 2.1.5 Ok']) });
-    checker = createMailboxChecker(options(server!, { catchAll: false }));
-    const mx = mxOf(servers);
-    const outcomes = await drive(Promise.all(['gone1', 'gone2', 'gone3', 'gone4'].map((local, i) => checker!.check(`${local}@example.net`, 'example.net', mx, i))));
+    const checker = make(options(server!, { catchAll: false }));
+    const mx = mxOf([server!]);
+    const outcomes = await drive(Promise.all(['gone1', 'gone2', 'gone3', 'gone4'].map((local, i) => checker.check(`${local}@example.net`, 'example.net', mx, i))));
     expect(outcomes.map((o) => o.reason)).toEqual(['mailbox_not_found', 'mailbox_not_found', 'mailbox_not_found', 'mailbox_not_found']);
     expect(server!.connections).toHaveLength(2);
     const first = server!.connections[0]!.commands.filter((c) => c.startsWith('RCPT'));

@@ -4,9 +4,9 @@
  * before any 30-second timer could fire (300 steps). Only setTimeout/clearTimeout/setInterval/Date are
  * faked; setImmediate and socket I/O stay real.
  */
-import { vi } from 'vitest';
-import type { MxTarget, SmtpOptions } from '../../src/smtp/index.js';
-import type { ScriptServer } from '../support/smtp-script-server.js';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { createMailboxChecker, type MailboxChecker, type MxTarget, type SmtpOptions } from '../../src/smtp/index.js';
+import { startScriptServers, type ScriptOptions, type ScriptServer } from '../support/smtp-script-server.js';
 
 export function useFakeClock(): void {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], now: Date.parse('2026-03-02T09:00:00Z') });
@@ -37,4 +37,32 @@ export function options(server: Pick<ScriptServer, 'port'>, extra: Partial<SmtpO
 /** One MX host per server, preferences 10, 20, ... */
 export function mxOf(servers: readonly Pick<ScriptServer, 'host'>[], names: readonly string[] = servers.map((_, i) => `mx${i + 1}.example.net`)): MxTarget[] {
   return servers.map((server, i) => ({ host: names[i] as string, preference: 10 * (i + 1), addresses: [server.host] }));
+}
+
+/**
+ * Per test: a fake clock, scripted servers and checkers that are closed (and the servers stopped)
+ * after it. Returns the two ways a test makes them.
+ */
+export function useScriptedServers(): { serve(...scripts: ScriptOptions[]): Promise<ScriptServer[]>; make(...args: Parameters<typeof createMailboxChecker>): MailboxChecker } {
+  let servers: ScriptServer[] = [];
+  let checkers: MailboxChecker[] = [];
+  beforeEach(() => useFakeClock());
+  afterEach(async () => {
+    for (const checker of checkers) await drive(checker.close());
+    checkers = [];
+    await Promise.all(servers.map((s) => s.close()));
+    servers = [];
+    vi.useRealTimers();
+  });
+  return {
+    async serve(...scripts) {
+      servers = await startScriptServers(scripts);
+      return servers;
+    },
+    make(...args) {
+      const checker = createMailboxChecker(...args);
+      checkers.push(checker);
+      return checker;
+    },
+  };
 }

@@ -94,10 +94,12 @@ describe('applyMailboxOutcome', () => {
   });
 
   it.each(['greylisted', 'smtp_blocked', 'smtp_rate_limited', 'smtp_temp_error', 'smtp_timeout', 'smtp_unreachable', 'smtp_unrecognized', 'smtp_provider_unverifiable', 'smtp_blanket_reject'] as const)(
-    '%s (unknown) changes neither status nor reason: a row we could not check is never removed',
+    '%s: a check that could not be made is unknown with its reason (as for DNS); a risky finding outranks it',
     (reason) => {
-      const after = applyMailboxOutcome(valid, outcome(reason));
-      expect(after).toEqual({ ...valid, mailbox: { reason } });
+      const after = applyMailboxOutcome(valid, outcome(reason, { smtp }));
+      expect(after).toMatchObject({ status: 'unknown', reason, detail: `said ${reason}.`, mailbox: { reason, code: 550 } });
+      expect(after).not.toHaveProperty('bounce');
+      expect(applyMailboxOutcome(role, outcome(reason))).toEqual({ ...role, alsoFound: reason, mailbox: { reason } });
     },
   );
 

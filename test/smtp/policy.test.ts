@@ -2,33 +2,12 @@
  * The fail-safe rules, proved at the server: the blanket guard, greylisting retries, politeness
  * limits, breakers and the stop, the port-25 check, the cache, and what is never asked.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMailboxChecker, type MailboxChecker, type MailboxOutcome } from '../../src/smtp/index.js';
-import { startScriptServers, type ScriptOptions, type ScriptServer } from '../support/smtp-script-server.js';
-import { drive, mxOf, options, useFakeClock } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { MailboxChecker, MailboxOutcome } from '../../src/smtp/index.js';
+import type { ScriptOptions, ScriptServer } from '../support/smtp-script-server.js';
+import { drive, mxOf, options, useScriptedServers } from './helpers.js';
 
-let servers: ScriptServer[] = [];
-let checkers: MailboxChecker[] = [];
-
-beforeEach(() => useFakeClock());
-afterEach(async () => {
-  for (const checker of checkers) await drive(checker.close());
-  checkers = [];
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  vi.useRealTimers();
-});
-
-async function serve(...scripts: ScriptOptions[]): Promise<ScriptServer[]> {
-  servers = await startScriptServers(scripts);
-  return servers;
-}
-
-function make(...args: Parameters<typeof createMailboxChecker>): MailboxChecker {
-  const checker = createMailboxChecker(...args);
-  checkers.push(checker);
-  return checker;
-}
+const { serve, make } = useScriptedServers();
 
 const UNKNOWN_USER = ['550 5.1.1 <x@example.net>: Recipient address rejected: User unknown in virtual mailbox table'];
 const rcpts = (server: ScriptServer) => server.allCommands().filter((c) => c.startsWith('RCPT')).map((c) => c.slice(9, -1));
@@ -41,7 +20,7 @@ describe('the blanket guard', () => {
   it('a group that rejects postmaster@ too is rejecting us: its rejections become smtp_blanket_reject', async () => {
     const [server] = await serve({ rcpt: () => UNKNOWN_USER });
     const checker = make(options(server!));
-    const [first, second] = await drive(checkAll(checker, ['jane', 'john'], 'example.net', mxOf(servers)));
+    const [first, second] = await drive(checkAll(checker, ['jane', 'john'], 'example.net', mxOf([server!])));
     expect(first!.reason).toBe('smtp_blanket_reject');
     expect(first!.detail).toMatch(/rejected postmaster@example\.net too/);
     expect(second!.reason).toBe('smtp_blanket_reject');
@@ -52,7 +31,7 @@ describe('the blanket guard', () => {
   it('a group that accepts postmaster@ is trusted: the rejection stands, and postmaster is asked once', async () => {
     const [server] = await serve({ rcpt: (address) => (address.startsWith('postmaster@') ? ['250 2.1.5 Ok'] : UNKNOWN_USER) });
     const checker = make(options(server!));
-    const outcomes = await drive(checkAll(checker, ['jane', 'john'], 'example.net', mxOf(servers)));
+    const outcomes = await drive(checkAll(checker, ['jane', 'john'], 'example.net', mxOf([server!])));
     expect(outcomes.map((o) => o.reason)).toEqual(['mailbox_not_found', 'mailbox_not_found']);
     expect(outcomes[0]!.smtp).toMatchObject({ code: 550, enhanced: '5.1.1', mxHost: 'mx1.example.net' });
     expect(rcpts(server!)).toEqual(['jane@example.net', 'postmaster@example.net', 'john@example.net']);
@@ -63,7 +42,7 @@ describe('the blanket guard', () => {
     const [server] = await serve({ rcpt: (address) => (address.startsWith('a0@') ? ['250 2.1.5 Ok'] : UNKNOWN_USER) });
     const checker = make(options(server!, { catchAll: false }));
     const locals = Array.from({ length: 24 }, (_, i) => `a${i}`);
-    const outcomes = await drive(checkAll(checker, locals, 'example.net', mxOf(servers)));
+    const outcomes = await drive(checkAll(checker, locals, 'example.net', mxOf([server!])));
     expect(outcomes[0]!.reason).toBe('accepted');
     // Probes 2..19 are trusted rejections; from the 20th probe on, 19 of 20 rejected is more than 90%.
     expect(outcomes.slice(1, 19).every((o) => o.reason === 'mailbox_not_found')).toBe(true);
@@ -88,7 +67,7 @@ describe('greylisting', () => {
     const [server] = await serve(greylistOnce());
     const checker = make(options(server!, { catchAll: false }));
     const started = Date.now();
-    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf(servers)));
+    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf([server!])));
     expect(outcome.reason).toBe('accepted');
     expect(Date.now() - started).toBeGreaterThanOrEqual(60_000);
     const tries = server!.connections.map((c) => c.commands.filter((x) => /^(MAIL|RCPT)/.test(x)));
@@ -102,7 +81,7 @@ describe('greylisting', () => {
     const [server] = await serve({ rcpt: () => ['451 4.7.1 Please try again later'] });
     const checker = make(options(server!, { catchAll: false }));
     const started = Date.now();
-    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf(servers)));
+    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf([server!])));
     expect(outcome.reason).toBe('greylisted');
     expect(outcome.detail).toMatch(/asked 3 times/);
     expect(rcpts(server!)).toEqual(['jane@example.net', 'jane@example.net', 'jane@example.net']);
@@ -112,7 +91,7 @@ describe('greylisting', () => {
   it('maxWaitSeconds 0 means no waiting: greylisted at once', async () => {
     const [server] = await serve(greylistOnce());
     const checker = make(options(server!, { catchAll: false, maxWaitSeconds: 0 }));
-    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf(servers)));
+    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf([server!])));
     expect(outcome.reason).toBe('greylisted');
     expect(outcome.detail).toMatch(/\(asked once; no waiting allowed\)\.$/);
     expect(rcpts(server!)).toEqual(['jane@example.net']);
@@ -123,7 +102,7 @@ describe('politeness, measured at the server', () => {
   it('never more than 2 connections to one group at once, 1 s apart, 60 probes a minute; <= 0.1 connections per address', async () => {
     const [server] = await serve({});
     const checker = make(options(server!));
-    const mx = mxOf(servers);
+    const mx = mxOf([server!]);
     const domains = ['one.example', 'two.example', 'three.example'];
     const started = Date.now();
     // The server stamps a connection when it sees it, so its times are exact to one driver step.
@@ -175,6 +154,7 @@ describe('breakers and the stop', () => {
     const summary = checker.summary();
     expect(summary.senderProblems[0]).toBe(`mx.d0.example refused our IP 203.0.113.5 citing zen.spamhaus.org: "${blocked[0]!.replace(/; https/, '; https')}"`);
     expect(summary.status).toBe('stopped');
+    expect(summary.stopped).toBe('SMTP checks were stopped for this run after 3 provider groups refused us within ten minutes (mx.d0.example, mx.d1.example, mx.d2.example).');
     expect(summary.breakers.map((b) => b.group)).toEqual(['mx.d0.example', 'mx.d1.example', 'mx.d2.example']);
     const after = await drive(checker.check('jane@fine.example', 'fine.example', mxOf([three[3]!])));
     expect(after.reason).toBe('smtp_blocked');
@@ -186,7 +166,7 @@ describe('breakers and the stop', () => {
     let refuse = true;
     const [server] = await serve({ rcpt: () => (refuse ? ['421 4.7.0 Too many connections, slow down'] : ['250 2.1.5 Ok']) });
     const checker = make(options(server!, { catchAll: false }));
-    const mx = mxOf(servers);
+    const mx = mxOf([server!]);
     expect((await drive(checker.check('a@example.net', 'example.net', mx))).reason).toBe('smtp_rate_limited');
     vi.setSystemTime(Date.now() + 29 * 60_000);
     expect((await drive(checker.check('b@example.net', 'example.net', mx))).detail).toMatch(/^Not asked: .* paused until/);
@@ -197,12 +177,16 @@ describe('breakers and the stop', () => {
     vi.setSystemTime(Date.now() + 60 * 60_000);
     expect((await drive(checker.check('d@example.net', 'example.net', mx))).reason).toBe('accepted');
     expect(rcpts(server!)).toEqual(['a@example.net', 'c@example.net', 'd@example.net']);
+    // Tripped twice, never stopped: closing the checker does not make the run look stopped.
+    await drive(checker.close());
+    expect(checker.summary()).toMatchObject({ status: 'ok', reasons: { smtp_rate_limited: 3, accepted: 1 } });
+    expect(checker.summary()).not.toHaveProperty('stopped');
   });
 
   it('three timeouts in a row pause the group; its waiting addresses get the breaker reason without a connection', async () => {
     const [server] = await serve({ respond: (command) => (command.startsWith('RCPT') ? 'stall' : undefined) });
     const checker = make(options(server!, { catchAll: false }));
-    const mx = mxOf(servers);
+    const mx = mxOf([server!]);
     const outcomes = await drive(checkAll(checker, ['a', 'b', 'c', 'd', 'e'], 'example.net', mx));
     expect(outcomes.map((o) => o.reason)).toEqual(Array(5).fill('smtp_timeout'));
     expect(server!.connections).toHaveLength(3);
@@ -227,7 +211,7 @@ describe('port 25', () => {
   it('any greeting means the port is open', async () => {
     const [server] = await serve({ banner: ['554 5.7.1 no SMTP service here'] });
     const checker = make(options(server!));
-    const reach = await drive(checker.probeReachability([mxOf(servers)]));
+    const reach = await drive(checker.probeReachability([mxOf([server!])]));
     expect(reach).toEqual({ reachable: true, detail: 'mx1.example.net answered "554 5.7.1 no SMTP service here"' });
   });
 });
@@ -236,7 +220,7 @@ describe('the cache', () => {
   it('a second run asks only what the first could not answer, and catch-all holds for the domain', async () => {
     const [server] = await serve({ rcpt: (address) => (address.startsWith('gone') ? UNKNOWN_USER : address.startsWith('busy') ? ['451 4.3.0 Temporary local problem'] : ['250 2.1.5 Ok']) });
     const first = make(options(server!));
-    const mx = mxOf(servers);
+    const mx = mxOf([server!]);
     const locals = ['jane', 'gone', 'busy'];
     const before = await drive(checkAll(first, locals, 'example.net', mx));
     expect(before.map((o) => o.reason)).toEqual(['catch_all', 'mailbox_not_found', 'smtp_temp_error']);
@@ -254,7 +238,7 @@ describe('the cache', () => {
   it('entries expire: accepted after 7 days, catch-all after a day', async () => {
     const [server] = await serve({});
     const checker = make(options(server!));
-    await drive(checker.check('jane@example.net', 'example.net', mxOf(servers)));
+    await drive(checker.check('jane@example.net', 'example.net', mxOf([server!])));
     const snapshot = checker.cache.export();
     vi.setSystemTime(Date.now() + 2 * 24 * 3600_000);
     const later = make(options(server!));
