@@ -2,7 +2,6 @@
  * The shared vocabulary of listscrub: every layer (address engine, DNS, stream, CLI) speaks in these
  * types. Keep this file free of logic.
  */
-import type { SmtpOptions } from './smtp/types.js';
 
 /** What listscrub concluded about one address. */
 export type Status = 'valid' | 'risky' | 'invalid' | 'unknown';
@@ -12,6 +11,23 @@ export type RowStatus = Status | 'duplicate' | 'malformed';
 
 /** Every row status, in documentation order. */
 export const ROW_STATUSES: readonly RowStatus[] = ['valid', 'risky', 'invalid', 'unknown', 'duplicate', 'malformed'];
+
+/** The reasons an SMTP answer gives (src/smtp adds 'accepted', which is no reason of its own). */
+export const SMTP_REASON_CODES = [
+  'mailbox_not_found',
+  'mailbox_disabled',
+  'mailbox_full',
+  'catch_all',
+  'greylisted',
+  'smtp_blocked',
+  'smtp_rate_limited',
+  'smtp_temp_error',
+  'smtp_timeout',
+  'smtp_unreachable',
+  'smtp_unrecognized',
+  'smtp_provider_unverifiable',
+  'smtp_blanket_reject',
+] as const;
 
 /** Every stable reason code, in documentation order. */
 export const REASON_CODES = [
@@ -37,19 +53,7 @@ export const REASON_CODES = [
   // the sender's own bounces (--bounces)
   'bounced',
   // the receiving server, asked over SMTP (smtp option, src/smtp/)
-  'mailbox_not_found',
-  'mailbox_disabled',
-  'mailbox_full',
-  'catch_all',
-  'greylisted',
-  'smtp_blocked',
-  'smtp_rate_limited',
-  'smtp_temp_error',
-  'smtp_timeout',
-  'smtp_unreachable',
-  'smtp_unrecognized',
-  'smtp_provider_unverifiable',
-  'smtp_blanket_reject',
+  ...SMTP_REASON_CODES,
   // rows
   'duplicate',
   'malformed_row',
@@ -167,6 +171,49 @@ export interface DnsOptions {
   allowPrivate?: boolean;
   /** Treat loopback (127.0.0.0/8, ::1) MX addresses as usable: for tests and local relays, never real lists. */
   allowLoopback?: boolean;
+}
+
+/** The SMTP mailbox check's settings (library option `smtp`, job file key `smtp`; src/smtp). */
+export interface SmtpTimeouts {
+  /** TCP connect, per MX address (default 10 s). */
+  connectMs?: number;
+  /** The server's greeting banner (default 30 s). */
+  greetingMs?: number;
+  /** Each command's reply (default 30 s). */
+  commandMs?: number;
+  /** A whole session, greeting to QUIT (default 90 s). */
+  sessionMs?: number;
+}
+
+export interface SmtpLimits {
+  /** Connections open at once per provider group (default 2). */
+  connectionsPerGroup?: number;
+  /** Least time between two new connections to one provider group (default 1000 ms). */
+  connectIntervalMs?: number;
+  /** RCPT probes a minute from this sending IP, all groups together (default 60). */
+  probesPerMinute?: number;
+}
+
+/** Library option `smtp`, job file key `smtp`. */
+export interface SmtpOptions {
+  /** EHLO name: an FQDN we own (not localhost, an IP, a name with no dot, a big provider's name). */
+  helo: string;
+  /** MAIL FROM address we own; its domain follows the HELO rules. */
+  from: string;
+  /** Default 25; tests and local relays use another. */
+  port?: number;
+  timeouts?: SmtpTimeouts;
+  limits?: SmtpLimits;
+  /** Greylisting wait budget per address in seconds (default 900, 0 = no waiting). */
+  maxWaitSeconds?: number;
+  /** MX hosts tried per domain (default 3). */
+  maxHosts?: number;
+  /** Addresses asked over one connection (default 20). */
+  addressesPerConnection?: number;
+  /** Probe Yahoo/AOL and Outlook.com consumer MX hosts anyway (default false: smtp_provider_unverifiable). */
+  probeUnverifiable?: boolean;
+  /** Probe each domain once with a random local part (default true). */
+  catchAll?: boolean;
 }
 
 /** Options shared by every entry point; keys mirror the CLI flags in camelCase. */

@@ -2,47 +2,8 @@
  * The vocabulary of the SMTP mailbox check (issue 17): options, outcomes and
  * the summary (the checker's interface is in checker.ts). Free of logic.
  */
-export interface SmtpTimeouts {
-  /** TCP connect, per MX address (default 10 s). */
-  connectMs?: number;
-  /** The server's greeting banner (default 30 s). */
-  greetingMs?: number;
-  /** Each command's reply (default 30 s). */
-  commandMs?: number;
-  /** A whole session, greeting to QUIT (default 90 s). */
-  sessionMs?: number;
-}
-
-export interface SmtpLimits {
-  /** Connections open at once per provider group (default 2). */
-  connectionsPerGroup?: number;
-  /** Least time between two new connections to one provider group (default 1000 ms). */
-  connectIntervalMs?: number;
-  /** RCPT probes a minute from this sending IP, all groups together (default 60). */
-  probesPerMinute?: number;
-}
-
-/** Library option `smtp`, job file key `smtp`. */
-export interface SmtpOptions {
-  /** EHLO name: an FQDN we own (not localhost, an IP, a name with no dot, a big provider's name). */
-  helo: string;
-  /** MAIL FROM address we own; its domain follows the HELO rules. */
-  from: string;
-  /** Default 25; tests and local relays use another. */
-  port?: number;
-  timeouts?: SmtpTimeouts;
-  limits?: SmtpLimits;
-  /** Greylisting wait budget per address in seconds (default 900, 0 = no waiting). */
-  maxWaitSeconds?: number;
-  /** MX hosts tried per domain (default 3). */
-  maxHosts?: number;
-  /** Addresses asked over one connection (default 20). */
-  addressesPerConnection?: number;
-  /** Probe Yahoo/AOL and Outlook.com consumer MX hosts anyway (default false: smtp_provider_unverifiable). */
-  probeUnverifiable?: boolean;
-  /** Probe each domain once with a random local part (default true). */
-  catchAll?: boolean;
-}
+import { SMTP_REASON_CODES, type SmtpLimits, type SmtpTimeouts } from '../types.js';
+export type { SmtpLimits, SmtpOptions, SmtpTimeouts } from '../types.js';
 
 /** SmtpOptions with every default filled in. */
 export interface ResolvedSmtpOptions {
@@ -65,22 +26,7 @@ export interface MxTarget {
   addresses: readonly string[];
 }
 
-export const MAILBOX_REASONS = [
-  'accepted',
-  'catch_all',
-  'mailbox_not_found',
-  'mailbox_disabled',
-  'mailbox_full',
-  'greylisted',
-  'smtp_blocked',
-  'smtp_rate_limited',
-  'smtp_temp_error',
-  'smtp_timeout',
-  'smtp_unreachable',
-  'smtp_unrecognized',
-  'smtp_provider_unverifiable',
-  'smtp_blanket_reject',
-] as const;
+export const MAILBOX_REASONS = ['accepted', ...SMTP_REASON_CODES] as const;
 
 export type MailboxReason = (typeof MAILBOX_REASONS)[number];
 
