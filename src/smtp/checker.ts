@@ -109,7 +109,9 @@ export class Checker implements MailboxChecker {
     const picked = new Map<string, MxTarget>();
     for (const mx of candidates) {
       const host = sortHosts(mx, 1)[0];
-      if (host !== undefined && !picked.has(groupOf(host.host)) && picked.size < 3) picked.set(groupOf(host.host), host);
+      // A provider we do not ask (Yahoo-style) is not greeted either: any connection is a probe to it.
+      if (host === undefined || (!this.#o.probeUnverifiable && isUnverifiable(host.host))) continue;
+      if (!picked.has(groupOf(host.host)) && picked.size < 3) picked.set(groupOf(host.host), host);
     }
     if (picked.size === 0) return { reachable: true, detail: 'No MX host to try.' };
     const tries = await Promise.all([...picked.values()].map((host) => this.#greet(host)));

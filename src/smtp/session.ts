@@ -141,6 +141,9 @@ export class SmtpSession {
 
   /** QUIT politely, then close whatever the answer; never throws. */
   async quit(): Promise<void> {
+    // A command still waiting for its reply (a stalled RCPT at close): QUIT would be read as that
+    // reply, and the pending timer would hold the process for commandMs. Close at once instead.
+    if (this.#waiter !== undefined) this.#fail(new SessionError('closed', 'session ended while a command was waiting'));
     if (this.#closed === undefined) {
       this.sent.push('QUIT');
       this.#socket.write('QUIT\r\n');

@@ -148,3 +148,28 @@ export const POSTFIX_ZONE: Zone = {
   'loopback-only.net': { MX: [{ preference: 10, exchange: 'mx.loopback-only.net' }] },
   'mx.loopback-only.net': { A: [POSTFIX_HOSTS.mx1] },
 };
+
+/**
+ * Where test/support/smtp-script-server.ts's startScriptServers listens (one port shared by all, as
+ * real MX hosts all listen on 25): the fault server (replies chosen by local part), a server that
+ * rejects everyone, a listener behind a Yahoo-style MX name (it must never be connected to), and a
+ * server that never greets. 127.0.0.4 and 127.0.0.6 have no listener: connections are refused.
+ */
+export const SCRIPT_HOSTS = { fault: '127.0.0.11', blanket: '127.0.0.12', yahoo: '127.0.0.13', stall: '127.0.0.14', dead: '127.0.0.4', dead2: '127.0.0.6' } as const;
+
+/**
+ * The scriptable server's domains, one per fault so a fault's breaker pauses only its own provider
+ * group (the MX host name): `script-<fault>.net`, MX `mx.script-<fault>.net`, except script-yahoo.net,
+ * whose MX is named like Yahoo's (`*.yahoodns.net`: not asked by default).
+ */
+export const SCRIPT_ZONE: Zone = {
+  ...Object.assign(
+    {},
+    ...(['ok', 'rate', 'temp', 'unrec', 'm365', 'grey', 'hang'] as const).map((name) => mxDomain(`script-${name}.net`, SCRIPT_HOSTS.fault, `mx.script-${name}.net`)),
+  ),
+  ...mxDomain('script-blanket.net', SCRIPT_HOSTS.blanket, 'mx.script-blanket.net'),
+  ...mxDomain('script-yahoo.net', SCRIPT_HOSTS.yahoo, 'mx-listscrub.am0.yahoodns.net'),
+  ...mxDomain('script-stall.net', SCRIPT_HOSTS.stall, 'mx.script-stall.net'),
+  ...mxDomain('script-dead.net', SCRIPT_HOSTS.dead, 'mx.script-dead.net'),
+  ...mxDomain('script-dead2.net', SCRIPT_HOSTS.dead2, 'mx.script-dead2.net'),
+} as Zone;
