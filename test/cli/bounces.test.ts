@@ -140,7 +140,7 @@ describe('bounces classify', () => {
   });
 
   it('--json: one object per event on stdout, the summary on stderr; -o: the events as CSV', async () => {
-    const dir = await setup(['sendgrid/events.json', 'mailgun/events.json', 'postmark/bounces.json'], []);
+    const dir = await setup(['mailgun/events.json', 'postmark/bounces.json'], []);
     const json = await run(['bounces', 'classify', '--json', 'events.json', 'bounces.json'], { cwd: dir });
     expect(json.code).toBe(0);
     const events = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
