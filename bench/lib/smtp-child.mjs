@@ -6,7 +6,7 @@
 // Local parts starting with "listscrub-" (the catch-all probe) are unknown too: not a catch-all domain.
 // No STARTTLS offered (no certificate here), so a TLS handshake's cost is not part of the figures.
 // Timestamps are epoch ms (performance.timeOrigin + now) so the parent can line them up with its own.
-// IPC: the first message is { port }; then 'stats' -> { connections }, 'reset', 'close'.
+// IPC (lib/dns-ipc.mjs): the first message is { address: 'host:port' }; then 'stats' -> { connections }, 'reset', 'close'.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -104,4 +104,4 @@ process.on('message', async (message) => {
     process.disconnect();
   }
 });
-process.send({ port: servers[0].address().port });
+process.send({ address: `${config.hosts[0]}:${servers[0].address().port}` });

@@ -6,7 +6,9 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { dnsChildHandle } from './dns-ipc.mjs';
 import { prng } from './generate.mjs';
+import { CANARY_ZONE } from './zone.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -25,14 +27,7 @@ const LAST = ['doe', 'smith', 'garcia', 'wang', 'khan', 'ivanova', 'martin', 'le
 export function makeSmtpList({ groups = 3, domainsPerGroup = 5, perDomain = 20, unknownShare = 0.1, seed = 1 } = {}) {
   const random = prng(seed);
   const providers = HOSTS.slice(0, groups).map((ip, g) => ({ ip, host: `mx.mailhost-${'abc'[g]}.net` }));
-  const zone = {
-    'gmail.com': { MX: [{ preference: 5, exchange: 'gmail-smtp-in.l.google.com' }] },
-    'gmail-smtp-in.l.google.com': { A: ['142.250.27.27'] },
-    'outlook.com': { MX: [{ preference: 5, exchange: 'outlook-com.olc.protection.outlook.com' }] },
-    'outlook-com.olc.protection.outlook.com': { A: ['52.101.8.44'] },
-    'yahoo.com': { MX: [{ preference: 1, exchange: 'mta5.am0.yahoodns.net' }] },
-    'mta5.am0.yahoodns.net': { A: ['67.195.204.72'] },
-  };
+  const zone = { ...CANARY_ZONE };
   for (const p of providers) zone[p.host] = { A: [p.ip] };
   const domains = [];
   for (let d = 0; d < groups * domainsPerGroup; d++) {
@@ -57,21 +52,8 @@ export function makeSmtpList({ groups = 3, domainsPerGroup = 5, perDomain = 20, 
 
 export async function startSmtpServers(configPath) {
   const child = fork(join(import.meta.dirname, 'smtp-child.mjs'), [configPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const [{ port }] = await once(child, 'message');
-  const ask = async (message) => {
-    child.send(message);
-    const [answer] = await once(child, 'message');
-    return answer;
-  };
-  return {
-    port,
-    stats: () => ask('stats'),
-    reset: () => ask('reset'),
-    close: async () => {
-      child.send('close');
-      await once(child, 'exit');
-    },
-  };
+  const handle = await dnsChildHandle(child);
+  return { ...handle, port: Number(handle.address.split(':').pop()) };
 }
 
 /**
