@@ -20,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startDnsServer } from '../test/support/dns-server.mjs';
 import { dnsChildHandle } from './lib/dns-ipc.mjs';
+import { CANARY_ZONE } from './lib/zone.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -41,14 +42,7 @@ const RATE = Number(values.rate);
 
 function makeZone() {
   // The zone: canaries, HOSTS shared MX hosts with public addresses, N domains spread over them.
-  const zone = {
-    'gmail.com': { MX: [{ preference: 5, exchange: 'gmail-smtp-in.l.google.com' }] },
-    'gmail-smtp-in.l.google.com': { A: ['142.250.27.27'] },
-    'outlook.com': { MX: [{ preference: 5, exchange: 'outlook-com.olc.protection.outlook.com' }] },
-    'outlook-com.olc.protection.outlook.com': { A: ['52.101.8.44'] },
-    'yahoo.com': { MX: [{ preference: 1, exchange: 'mta5.am0.yahoodns.net' }] },
-    'mta5.am0.yahoodns.net': { A: ['67.195.204.72'] },
-  };
+  const zone = { ...CANARY_ZONE };
   for (let h = 0; h < HOSTS; h++) zone[`mx${h}.benchmail.net`] = { A: [`93.184.${220 + (h >> 8)}.${(h % 254) + 1}`] };
   const domains = [];
   for (let i = 0; i < N; i++) {

@@ -14,6 +14,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { DEFAULT_KINDS, makeZone, writeList } from './lib/generate.mjs';
 import { neededQueries, queryCounter, readZone } from './lib/zone.mjs';
 import { dnsChildHandle } from './lib/dns-ipc.mjs';
+import { smtpFigure } from './lib/smtp-figure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -28,11 +29,13 @@ const { values: opt } = parseArgs({
     rate: { type: 'string', default: '100000' },
     pool: { type: 'string', default: '50' },
     seed: { type: 'string', default: '1' },
-    only: { type: 'string' }, // comma list of: cpu,warm,dns,rate,flow,peer,memory
+    only: { type: 'string' }, // comma list of: cpu,warm,dns,rate,flow,peer,memory,smtp
     list: { type: 'string' }, // a given list for every figure (instead of the generated ones)
     zone: { type: 'string' }, // its DNS zone (the bench server's format or the reference generator's)
     'rate-figure': { type: 'string', default: '500' }, // the rate of figure 3c
     'flow-rate': { type: 'string', default: '200' }, // the rate of figure 6 (listscrub's default)
+    'smtp-delay': { type: 'string', default: '50' }, // figure 7: the mail servers' delay per reply, ms
+    'smtp-limit': { type: 'string', default: '600' }, // figure 7: smtp.limits.probesPerMinute in the job file
     'keep-data': { type: 'boolean', default: false },
     'no-save': { type: 'boolean', default: false },
   },
@@ -531,6 +534,15 @@ if (want('memory')) {
     };
   }
   results.figures.memory = memo;
+}
+
+// 7. The SMTP stage: --smtp against local mail servers (lib/smtp-figure.mjs) ----------------------------
+if (want('smtp')) {
+  const helpers = { median, fmt, check, log };
+  const probesPerMinute = Number(opt['smtp-limit']);
+  const smtp = await smtpFigure({ runs: RUNS, seed: SEED, delayMs: Number(opt['smtp-delay']), probesPerMinute, dataDir, cli, startDns, helpers });
+  results.figures.smtp = smtp.figure;
+  rows.push(...smtp.rows);
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // The parent's side of a forked bench DNS server (bench/lib/dns-child.mjs, or bench/dns.mjs in
-// --server-child mode): the child's first message carries its address, then 'stats', 'reset' and
-// 'close' are asked over IPC one at a time.
+// --server-child mode) or of the bench mail servers (bench/lib/smtp-child.mjs): the child's first
+// message carries its address, then 'stats', 'reset' and 'close' are asked over IPC one at a time.
 import { once } from 'node:events';
 
 export async function dnsChildHandle(child) {

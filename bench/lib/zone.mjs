@@ -6,9 +6,19 @@
 //                         hosts: { name: ip } }, see the reference list's README), converted
 //   queryCounter(zone)    count(domain): the queries a correct checker needs for one more domain,
 //                         MX hosts already asked counted once
+//   CANARY_ZONE           the canary domains with the MX hosts their real zones publish
 
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+
+export const CANARY_ZONE = {
+  'gmail.com': { MX: [{ preference: 5, exchange: 'gmail-smtp-in.l.google.com' }] },
+  'gmail-smtp-in.l.google.com': { A: ['142.250.27.27'] },
+  'outlook.com': { MX: [{ preference: 5, exchange: 'outlook-com.olc.protection.outlook.com' }] },
+  'outlook-com.olc.protection.outlook.com': { A: ['52.101.8.44'] },
+  'yahoo.com': { MX: [{ preference: 1, exchange: 'mta5.am0.yahoodns.net' }] },
+  'mta5.am0.yahoodns.net': { A: ['67.195.204.72'] },
+};
 
 /** The reference generator's zone, in the bench server's format. */
 function fromReference({ domains, hosts = {} }) {

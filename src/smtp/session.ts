@@ -46,6 +46,7 @@ export class SmtpSession {
   #replies: SmtpReply[] = [];
   #waiter: Waiter | undefined;
   #closed: SessionError | undefined;
+  #quitting: Promise<void> | undefined;
   readonly #deadline: number;
   /** Every command written, for tests and the record: never DATA or VRFY. */
   readonly sent: string[] = [];
@@ -139,8 +140,17 @@ export class SmtpSession {
     return { stage: 'RCPT', reply: rcpt };
   }
 
-  /** QUIT politely, then close whatever the answer; never throws. */
-  async quit(): Promise<void> {
+  /**
+   * QUIT politely, then close whatever the answer; never throws. Once per session: the checker's
+   * close() can meet a session already quitting on its own, and a second QUIT's read would take the
+   * first one's reply and leave it to wait out its timer.
+   */
+  quit(): Promise<void> {
+    this.#quitting ??= this.#quit();
+    return this.#quitting;
+  }
+
+  async #quit(): Promise<void> {
     // A command still waiting for its reply (a stalled RCPT at close): QUIT would be read as that
     // reply, and the pending timer would hold the process for commandMs. Close at once instead.
     if (this.#waiter !== undefined) this.#fail(new SessionError('closed', 'session ended while a command was waiting'));

@@ -35,6 +35,17 @@ describe('the conversation', () => {
     expect(checker.summary()).toMatchObject({ status: 'ok', probes: 3, reasons: { accepted: 2 } });
   });
 
+  it('close() right after the last answer, while the session quits on its own: one QUIT, and close() does not wait out a timer', async () => {
+    const [server] = await serve({});
+    const checker = make(options(server!, { catchAll: false }));
+    const outcome = await drive(checker.check('jane@example.net', 'example.net', mxOf([server!])));
+    expect(outcome.reason).toBe('accepted');
+    // What a run does once its last row is decided. A second QUIT on the wire used to orphan the
+    // first one's reply, so close() waited for its 5-second timer.
+    await drive(checker.close(), { maxMs: 1000 });
+    expect(server!.allCommands().filter((c) => c === 'QUIT')).toEqual(['QUIT']);
+  });
+
   it('an address that could smuggle a command, or needs SMTPUTF8, is not sent at all', async () => {
     const [server] = await serve({});
     const checker = make(options(server!, { catchAll: false }));
