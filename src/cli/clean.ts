@@ -17,7 +17,7 @@ import { describeColumn, describeColumns } from '../results.js';
 import { checkServers } from './dns-servers.js';
 import { clearProgress, progressLine } from './progress.js';
 import { BOUNCE_FLAGS, BOUNCE_HELP, bounceJobFromFlags, formatBounceLines, gatherBounceFiles } from './bounces.js';
-import { formatSmtpLines, SMTP_FLAGS, SMTP_HELP, smtpOptionsFromFlags } from './smtp-flags.js';
+import { assertSmtpIdentities, formatSmtpLines, SMTP_FLAGS, SMTP_HELP, smtpOptionsFromFlags } from './smtp-flags.js';
 
 export const CLEAN_HELP = `Usage: listscrub clean [options] <list.csv | ->
 
@@ -193,7 +193,7 @@ export function jobConfigFromFlags(values: ParsedValues, positionals: string[]):
   if (values.quiet === true) job.quiet = true;
   if (values.json === true) job.json = true;
   Object.assign(job, bounceJobFromFlags(values));
-  const smtp = smtpOptionsFromFlags(values);
+  const smtp = smtpOptionsFromFlags(values, 'later');
   if (smtp !== undefined) job.smtp = smtp;
   return job;
 }
@@ -306,6 +306,7 @@ export async function runCleanJob(job: JobConfig, io: CliIo, { configFile = null
     const hint = job.bounces === undefined ? '' : ' (--bounces takes every file after it up to the next option: put the list before --bounces)';
     throw new ListscrubError('E_USAGE', `clean needs an input file (or "-" for standard input), on the command line or as "input" in the job file${hint}.`);
   }
+  if (job.smtp !== undefined) assertSmtpIdentities(job.smtp);
   const json = job.json === true;
   if (json && job.output === '-') throw new ListscrubError('E_USAGE', '--json and "-o -" both want standard output; use --summary FILE for the JSON.');
   // Input '-' sends the cleaned list to standard output unless -o names a file.

@@ -19,8 +19,11 @@ export const SMTP_HELP = `Mailbox check over SMTP (off by default; see README "M
   --smtp-port N           port of the mail servers (default 25; for tests and local relays)
   --smtp-max-wait S       seconds to wait for greylisting retries (default 900; 0 = no waiting)`;
 
-/** The `smtp` option from the flags: undefined without --smtp; settings without --smtp are an error. */
-export function smtpOptionsFromFlags(values: ParsedValues): SmtpOptions | undefined {
+/**
+ * The `smtp` option from the flags: undefined without --smtp; settings without --smtp are an error.
+ * `clean` may take the identities from its job file (merged later), so it passes `identities: 'later'`.
+ */
+export function smtpOptionsFromFlags(values: ParsedValues, identities: 'now' | 'later' = 'now'): SmtpOptions | undefined {
   const helo = stringFlag(values, 'smtp-helo');
   const from = stringFlag(values, 'smtp-from');
   const port = numberFlag(values, 'smtp-port', { integer: true, min: 1 });
@@ -30,11 +33,17 @@ export function smtpOptionsFromFlags(values: ParsedValues): SmtpOptions | undefi
     if (given.length > 0) throw new ListscrubError('E_USAGE', `--${given[0]} only applies with --smtp, which turns the mailbox check on.`);
     return undefined;
   }
-  if (helo === undefined || from === undefined) {
-    throw new ListscrubError('E_USAGE', '--smtp needs --smtp-helo FQDN and --smtp-from ADDRESS: a host name and a sender address you control (receiving servers judge you by them).');
-  }
   if (port !== undefined && port > 65535) throw new ListscrubError('E_USAGE', `--smtp-port must be a port number from 1 to 65535; got ${port}.`);
-  return { helo, from, ...(port === undefined ? {} : { port }), ...(maxWait === undefined ? {} : { maxWaitSeconds: maxWait }) };
+  const smtp = { ...(helo === undefined ? {} : { helo }), ...(from === undefined ? {} : { from }), ...(port === undefined ? {} : { port }), ...(maxWait === undefined ? {} : { maxWaitSeconds: maxWait }) };
+  if (identities === 'now') assertSmtpIdentities(smtp);
+  return smtp as SmtpOptions;
+}
+
+/** --smtp needs both identities, from the flags or (clean) the job file. */
+export function assertSmtpIdentities(smtp: Partial<SmtpOptions>): void {
+  if (smtp.helo === undefined || smtp.from === undefined) {
+    throw new ListscrubError('E_USAGE', '--smtp needs --smtp-helo FQDN and --smtp-from ADDRESS (or "helo" and "from" in the job file\'s "smtp"): a host name and a sender address you control (receiving servers judge you by them).');
+  }
 }
 
 /** Human summary lines for the SMTP stage. */

@@ -367,7 +367,7 @@ export function mergeConfig(fileConfig: JobConfig, flags: JobConfig): JobConfig 
     if (value === undefined) continue;
     const base = fileConfig[key];
     (merged as Record<string, unknown>)[key] =
-      (key === 'dns' || key === 'cacheTtl') && isPlainObject(base) && isPlainObject(value)
+      (key === 'dns' || key === 'cacheTtl' || key === 'smtp') && isPlainObject(base) && isPlainObject(value)
         ? { ...base, ...definedOnly(value) }
         : value;
   }

@@ -162,6 +162,17 @@ describe('mergeConfig', () => {
     expect(mergeConfig({ dns: false }, { dns: { timeoutMs: 1000 } }).dns).toEqual({ timeoutMs: 1000 });
   });
 
+  it('merges smtp one level deep: --smtp flags keep the job file\'s limits and timeouts', () => {
+    const file = { smtp: { helo: 'probe.example.org', from: 'verify@example.org', limits: { probesPerMinute: 30 }, timeouts: { connectMs: 5000 } } };
+    expect(mergeConfig(file, { smtp: { helo: 'other.example.org', maxWaitSeconds: 0 } as never }).smtp).toEqual({
+      helo: 'other.example.org',
+      from: 'verify@example.org',
+      maxWaitSeconds: 0,
+      limits: { probesPerMinute: 30 },
+      timeouts: { connectMs: 5000 },
+    });
+  });
+
   it('does not modify its inputs', () => {
     const file = { dns: { servers: ['10.0.0.1'] } };
     mergeConfig(file, { dns: { timeoutMs: 1 } });
