@@ -1,6 +1,7 @@
 /** `listscrub check <address...>`: one verdict per address, in the order given. */
 import { ListscrubError } from '../errors.js';
 import { createScrubber, type Scrubber } from '../scrubber.js';
+import { smtpIdentityWarnings } from '../stages/index.js';
 import type { Verdict } from '../types.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, parseFlags } from './args.js';
 import { EXIT, useColor, writeText, type CliIo } from './io.js';
@@ -87,6 +88,9 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   };
   try {
     await scrubber.ready();
+    if (smtp !== undefined && scrubber.domains !== null) {
+      for (const warning of await smtpIdentityWarnings(scrubber.domains, smtp.helo)) io.stderr.write(`listscrub: warning: ${terminalSafe(warning)}\n`);
+    }
     const stopped = io.interrupted.then((signal) => (signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm));
     const finished = (async (): Promise<undefined> => {
       // Keep input order with a bounded window of lookups in flight.

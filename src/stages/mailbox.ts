@@ -5,7 +5,7 @@
  * (most cloud and home networks block it), the stage stands down and no verdict changes.
  */
 import type { DomainChecker, MailHost } from '../dns/index.js';
-import { applyMailboxOutcome, groupOf, type MailboxChecker } from '../smtp/index.js';
+import { applyMailboxOutcome, checkSmtpIdentity, groupOf, type MailboxChecker } from '../smtp/index.js';
 import { REASONS } from '../verdict.js';
 import type { Finding, Stage } from './types.js';
 
@@ -98,4 +98,27 @@ function reachabilityGate(checker: MailboxChecker): ReachabilityGate {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Warnings about the HELO name, asked through the run's own resolver: a name with no A/AAAA record
+ * costs replies. A lookup that fails says nothing (no warning we cannot stand behind).
+ */
+export async function smtpIdentityWarnings(domains: DomainChecker, helo: string): Promise<string[]> {
+  const addresses = async (name: string): Promise<string[]> => {
+    const found: string[] = [];
+    for (const type of ['A', 'AAAA'] as const) {
+      const answer = await domains.query(name, type);
+      if (answer.kind === 'ok') found.push(...answer.records.map((record) => record.address));
+      else if (answer.kind !== 'nodata' && answer.kind !== 'nxdomain') throw new Error(`DNS ${answer.kind}`);
+    }
+    return found;
+  };
+  let found: string[];
+  try {
+    found = await addresses(helo);
+  } catch {
+    return [];
+  }
+  return checkSmtpIdentity({ helo }, async () => found);
 }

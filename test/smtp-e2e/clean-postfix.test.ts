@@ -24,7 +24,8 @@ let dns: DnsServer;
 let postfix: Postfix;
 
 beforeAll(async () => {
-  dns = await startDnsServer({ ...cliZone(), ...POSTFIX_ZONE });
+  // The HELO name used below has an address record, as a careful user's would.
+  dns = await startDnsServer({ ...cliZone(), ...POSTFIX_ZONE, 'probe.listscrub-tests.org': { A: ['127.0.0.2'] } });
   postfix = await startPostfix({
     listeners: ['127.0.0.2', '127.0.0.3'],
     domains: {
@@ -45,6 +46,14 @@ afterAll(async () => {
 const SMTP = ['--smtp', '--smtp-helo', 'probe.listscrub-tests.org', '--smtp-from', 'verify@listscrub-tests.org', '--smtp-port', '2525', '--allow-loopback'];
 
 describe('clean --smtp against Postfix', () => {
+  it('warns when the HELO name has no address record (check --smtp, through the run\'s resolver)', async () => {
+    const flags = SMTP.map((flag) => (flag === 'probe.listscrub-tests.org' ? 'nohost.listscrub-tests.org' : flag));
+    const result = await run(['check', 'alice@postfix-users.net', '--dns', dns.address, ...flags, '--smtp-max-wait', '0']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/warning: The HELO name nohost\.listscrub-tests\.org has no A\/AAAA record/);
+    expect(result.stdout).toMatch(/alice@postfix-users\.net\s+valid/);
+  }, 120_000);
+
   it('gives every verdict Postfix can produce, with the reply in the report, and never sends DATA', async () => {
     const dir = await workdir();
     const list = [
@@ -90,6 +99,7 @@ describe('clean --smtp against Postfix', () => {
     expect(summary.smtp).toMatchObject({ status: 'ok' });
     expect(summary.smtp?.senderProblems.join(' ')).toMatch(/Spamhaus|spamhaus/);
     expect(summary.kept + summary.removed).toBe(summary.rows);
+    expect(summary.warnings.join(' ')).not.toMatch(/HELO/);
 
     const sessions = await postfix.disconnects({ since: mark, count: 1 });
     const totals = sessions.reduce<Record<string, number>>((sum, s) => {
