@@ -35,14 +35,15 @@ export function smtpOptionsFromFlags(values: ParsedValues, identities: 'now' | '
   }
   if (port !== undefined && port > 65535) throw new ListscrubError('E_USAGE', `--smtp-port must be a port number from 1 to 65535; got ${port}.`);
   const smtp = { ...(helo === undefined ? {} : { helo }), ...(from === undefined ? {} : { from }), ...(port === undefined ? {} : { port }), ...(maxWait === undefined ? {} : { maxWaitSeconds: maxWait }) };
-  if (identities === 'now') assertSmtpIdentities(smtp);
+  if (identities === 'now') assertSmtpIdentities(smtp, false);
   return smtp as SmtpOptions;
 }
 
 /** --smtp needs both identities, from the flags or (clean) the job file. */
-export function assertSmtpIdentities(smtp: Partial<SmtpOptions>): void {
+export function assertSmtpIdentities(smtp: Partial<SmtpOptions>, jobFile = true): void {
   if (smtp.helo === undefined || smtp.from === undefined) {
-    throw new ListscrubError('E_USAGE', '--smtp needs --smtp-helo FQDN and --smtp-from ADDRESS (or "helo" and "from" in the job file\'s "smtp"): a host name and a sender address you control (receiving servers judge you by them).');
+    const where = jobFile ? ' (or "helo" and "from" in the job file\'s "smtp")' : '';
+    throw new ListscrubError('E_USAGE', `--smtp needs --smtp-helo FQDN and --smtp-from ADDRESS${where}: a host name and a sender address you control (receiving servers judge you by them).`);
   }
 }
 
