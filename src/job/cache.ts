@@ -62,14 +62,42 @@ async function saveSharedCache(path: string, snapshot: CacheSnapshot, loadedIden
   }
   try {
     // Unchanged since this run loaded it: everything in it was imported, so there is nothing to merge.
+    let merged = mailboxes;
     if (loadedIdentity === undefined || (await cacheFileIdentity(path)) !== loadedIdentity) {
       const current = await loadCacheFile(path, { now: Date.now() });
-      if (current.warning === undefined) mergeMissing(snapshot, current.snapshot);
+      if (current.warning === undefined) {
+        mergeMissing(snapshot, current.snapshot);
+        merged = mergeMailboxes(mailboxes, current.mailboxes);
+      }
     }
-    await saveCacheFile(path, snapshot, mailboxes === undefined ? {} : { mailboxes });
+    await saveCacheFile(path, snapshot, merged === undefined ? {} : { mailboxes: merged });
   } finally {
     await lock?.release();
   }
+}
+
+/**
+ * The mailbox answers to save: ours, plus the other run's for addresses and domains we do not have
+ * (both as src/smtp/cache.ts writes them: `{ addresses: {...}, catchAll: {...} }`). The SMTP cache
+ * validates every entry when it is next imported, so entries are copied as they are.
+ */
+function mergeMailboxes(mine: unknown, theirs: unknown): unknown {
+  if (!isSection(theirs)) return mine;
+  if (!isSection(mine)) return theirs;
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const key of ['addresses', 'catchAll']) {
+    merged[key] = Object.assign(Object.create(null) as Record<string, unknown>, sectionOf(theirs, key), sectionOf(mine, key));
+  }
+  return merged;
+}
+
+function isSection(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function sectionOf(value: Record<string, unknown>, key: string): Record<string, unknown> {
+  const section = value[key];
+  return isSection(section) ? section : {};
 }
 
 const CACHE_LOCK_ATTEMPTS = 100;
