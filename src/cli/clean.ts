@@ -328,11 +328,13 @@ export async function runCleanJob(job: JobConfig, io: CliIo, { configFile = null
     checkServers(servers, '$LISTSCRUB_DNS');
     options.dns = { ...options.dns, servers };
   }
-  const defaults = defaultOutputPaths(job.input);
+  // The same defaults scrubCsv() will use (the report goes beside a cleaned list named with -o).
+  const defaults = defaultOutputPaths(job.input, job.output);
   assertDistinctPaths([
     ['input', job.input],
     ['cleaned list', job.output ?? defaults.output],
     ['report', job.report ?? defaults.report],
+    ['result file', job.results],
     ['DNS cache', job.cache],
     ['summary', summaryPath],
     ['history', history],

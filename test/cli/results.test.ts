@@ -83,6 +83,18 @@ describe('--results: every row once, in order, with the verdict columns', () => 
     expect(same.stderr).toMatch(/The cleaned list and the result file both go to out\.csv/);
     expect(same.stderr).not.toMatch(STACK_LINE);
   });
+
+  it('--summary cannot overwrite the result file, nor the report beside a cleaned list named with -o', async () => {
+    const dir = await exportDir();
+    const before = await readFile(join(dir, 'crm.csv'));
+    const onResults = await run(['clean', 'crm.csv', ...dns, '-o', 'out/clean.csv', '--results', 'out/r.csv', '--summary', 'out/r.csv'], { cwd: dir });
+    expect([onResults.code, onResults.stderr.split('\n')[0]]).toEqual([2, 'listscrub: The result file and the summary both go to out/r.csv; give each its own file.']);
+    // The default report goes beside -o's target: out/crm.report.csv.
+    const onReport = await run(['clean', 'crm.csv', ...dns, '-o', 'out/clean.csv', '--summary', 'out/crm.report.csv'], { cwd: dir });
+    expect([onReport.code, onReport.stderr.split('\n')[0]]).toEqual([2, 'listscrub: The report and the summary both go to out/crm.report.csv; give each its own file.']);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    expect(await readFile(join(dir, 'crm.csv'))).toEqual(before);
+  });
 });
 
 describe('--annotate and --apply-suggestions', () => {
