@@ -16,6 +16,7 @@ import { UNCHECKED } from './job/route.js';
 import { summarize } from './job/summary.js';
 import type { ScrubCsvOptions, Summary } from './job/types.js';
 import { severalEmailColumns } from './results.js';
+import { checkOptionsOf } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
 import { smtpIdentityWarnings } from './stages/index.js';
 
@@ -37,8 +38,7 @@ export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
 async function runJob(plan: JobPlan): Promise<Summary> {
   const { options } = plan;
   const input = await openInput(plan);
-  const { dns, rate, concurrency, cacheTtl, smtp } = options;
-  const scrubber = options.scrubber ?? createScrubber({ dns, rate, concurrency, ...(cacheTtl === undefined ? {} : { cacheTtl }), ...(smtp === undefined ? {} : { smtp }) });
+  const scrubber = options.scrubber ?? createScrubber(checkOptionsOf(options));
   const warnings = [...input.warnings, ...dropWarnings(plan)];
   // Stops the pipeline (and any wait for 'drain') on an interrupt or an output failure.
   const stop = new AbortController();

@@ -49,6 +49,13 @@ function rejectUnknownKeys(prefix: string, value: object, known: readonly string
 /** The keys of CheckOptions, the options every entry point shares. */
 export const CHECK_OPTION_KEYS = ['dns', 'rate', 'concurrency', 'cacheTtl', 'smtp'] as const;
 
+/** The check options among an entry point's options (the ones given), for the scrubber it builds. */
+export function checkOptionsOf(options: CheckOptions): CheckOptions {
+  const picked: Record<string, unknown> = {};
+  for (const key of CHECK_OPTION_KEYS) if (options[key] !== undefined) picked[key] = options[key];
+  return picked as CheckOptions;
+}
+
 /**
  * Refuse keys an entry point does not know (`{ colum: 2 }` would otherwise be ignored without a
  * word), naming the near miss. `entry` names the function, e.g. "createScrubStream()".

@@ -5,7 +5,7 @@
  */
 import { Readable, pipeline } from 'node:stream';
 import { ListscrubError } from '../errors.js';
-import { CHECK_OPTION_KEYS, rejectUnknownOptions } from '../options.js';
+import { CHECK_OPTION_KEYS, checkOptionsOf, rejectUnknownOptions } from '../options.js';
 import { createScrubber, type Scrubber } from '../scrubber.js';
 import type { CheckOptions } from '../types.js';
 import { checkTransformOptions, scrubTransform, type CsvRecord, type ScrubbedRow, type ScrubInput, type ScrubTransform, type ScrubTransformOptions } from './transform.js';
@@ -39,8 +39,7 @@ export function createScrubStream<R extends CsvRecord = CsvRecord>(options: Scru
     throw new ListscrubError('E_OPTION', 'Option "scrubber" must be a Scrubber (see createScrubber()).');
   }
   const owns = options.scrubber === undefined;
-  const scrubber =
-    options.scrubber ?? createScrubber({ dns: options.dns, rate: options.rate, concurrency: options.concurrency });
+  const scrubber = options.scrubber ?? createScrubber(checkOptionsOf(options));
   return scrubTransform<R>(scrubber, owns, checked) as ScrubTransform<R>;
 }
 

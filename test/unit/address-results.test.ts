@@ -206,6 +206,13 @@ describe('library options', () => {
     await expect(checkAddress('a@example.com', { dns: false, retries: 1 } as never)).rejects.toMatchObject({ code: 'E_OPTION' });
   });
 
+  it('createScrubStream builds its scrubber from every check option: a bad cacheTtl or smtp is refused, not ignored', async () => {
+    const { createScrubStream } = await import('../../src/index.js');
+    expect(() => createScrubStream({ column: 0, dns: false, cacheTtl: { max: 'x' as never } })).toThrow(/cacheTtl\.max/);
+    expect(() => createScrubStream({ column: 0, dns: false, smtp: { helo: 'probe.example.org', from: 'v@example.org' } })).toThrow(/needs DNS/);
+    expect(() => createScrubStream({ column: 0, smtp: { helo: 'gmail.com', from: 'v@example.org' } })).toThrow(/smtp\.helo/);
+  });
+
   it('scrubber.stream() yields typed ScrubbedRow objects', async () => {
     const { createScrubber } = await import('../../src/index.js');
     const scrubber = createScrubber({ dns: false });
