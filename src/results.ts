@@ -27,6 +27,9 @@ export const SMTP_COLUMNS = ['smtp_code', 'smtp_enhanced', 'smtp_text', 'mx_host
 /** The same, at the end of the result file. */
 export const RESULT_SMTP_COLUMNS = ['email_smtp_reason', 'email_smtp_code', 'email_smtp_enhanced', 'email_smtp_text', 'email_smtp_host'] as const;
 
+/** Every column listscrub appends (result file, annotations): never the input's own data. */
+const OUR_COLUMNS: ReadonlySet<string> = new Set<string>([...RESULT_COLUMNS, ...RESULT_SMTP_COLUMNS]);
+
 /** The SMTP cells of a row: empty when it was not probed. */
 export function smtpCells(verdict: RowVerdict, withReason: boolean): string[] {
   const mailbox = verdict.mailbox;
@@ -57,8 +60,7 @@ export interface OutputLayout {
  */
 export function appendLayout(header: string[] | null, added: readonly string[]): OutputLayout {
   if (header === null) return { header: null, keep: null };
-  const ours = new Set<string>([...RESULT_COLUMNS, ...RESULT_SMTP_COLUMNS]);
-  const keep = header.map((_name, index) => index).filter((index) => !ours.has(header[index]!.trim().toLowerCase()));
+  const keep = header.map((_name, index) => index).filter((index) => !OUR_COLUMNS.has(header[index]!.trim().toLowerCase()));
   return {
     header: [...keep.map((index) => header[index]!), ...added],
     keep: keep.length === header.length ? null : keep,
@@ -141,10 +143,9 @@ const EMAIL_LIKE = /e-?mail|courriel|correo|posta elettronica|mailadres|adres e-
  */
 export function severalEmailColumns(header: readonly string[] | null, used: number): string | undefined {
   if (header === null) return undefined;
-  const ours = new Set<string>(RESULT_COLUMNS);
   const alike = header
     .map((name, index) => ({ name, index }))
-    .filter(({ name }) => EMAIL_LIKE.test(name) && !ours.has(name.trim().toLowerCase()));
+    .filter(({ name }) => EMAIL_LIKE.test(name) && !OUR_COLUMNS.has(name.trim().toLowerCase()));
   if (alike.length < 2 || !alike.some(({ index }) => index === used)) return undefined;
   const others = alike.filter(({ index }) => index !== used).map(({ name }) => `'${name}'`);
   const all = alike.map(({ name }) => name);

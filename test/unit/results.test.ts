@@ -37,6 +37,7 @@ describe('notes for the summary and the result file', () => {
   it('warns about several email-like columns, only when the checked one is among them', () => {
     expect(severalEmailColumns(['Name', 'Work Email', 'Personal E-mail'], 1)).toMatch(/'Work Email' was checked, 'Personal E-mail' was not/);
     expect(severalEmailColumns(['Name', 'Email', 'email_status'], 1)).toBeUndefined();
+    expect(severalEmailColumns(['email', 'email_smtp_reason', 'email_smtp_code', 'email_smtp_text'], 0)).toBeUndefined();
     expect(severalEmailColumns(['Email', 'Courriel', 'Phone'], 2)).toBeUndefined();
   });
 
