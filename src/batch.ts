@@ -58,7 +58,7 @@ async function runJob(plan: JobPlan): Promise<Summary> {
     outputs = await openOutputs(plan, input, stop);
     const { tally, extraRows } = await runPipeline({ plan, input, scrubber, outputs, bounces }, stop.signal);
     warnings.push(...(await identity));
-    const guard = await applyGuards(plan, tally, input.header !== null, bounces);
+    const guard = await applyGuards(plan, tally, tally.rows - (extraRows ?? 0), input.header !== null, bounces);
     if (guard === undefined) {
       if (tally.rows === 0) warnings.push('The input has no data rows; the outputs hold only the header.');
       await outputs.commit();

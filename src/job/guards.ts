@@ -12,9 +12,10 @@ import type { Guard, ScrubCsvOptions } from './types.js';
 /** Default of maxShrink: a list that lost more than half its rows since the last good run. */
 export const DEFAULT_MAX_SHRINK = 0.5;
 
-export async function applyGuards(plan: JobPlan, tally: Tally, hasHeader: boolean, bounces: BounceEvidence | null): Promise<Guard | undefined> {
+/** `records`: the input records (with --split, the rows less those the split made). */
+export async function applyGuards(plan: JobPlan, tally: Tally, records: number, hasHeader: boolean, bounces: BounceEvidence | null): Promise<Guard | undefined> {
   const { options, outputPath } = plan;
-  const run = { rows: tally.rows, removed: tally.removed, empty: tally.reasons.empty ?? 0, malformed: tally.statuses.malformed, outputPath, hasHeader };
+  const run = { rows: tally.rows, records, removed: tally.removed, empty: tally.reasons.empty ?? 0, malformed: tally.statuses.malformed, outputPath, hasHeader };
   // A block-list incident read as dead mailboxes must not wipe a list either (--max-bounce-share).
   return (
     (await decideGuard(options, run)) ??
@@ -31,7 +32,7 @@ const KEPT = 'the previous outputs were left untouched.';
  */
 async function decideGuard(
   options: ScrubCsvOptions,
-  run: { rows: number; removed: number; empty: number; malformed: number; outputPath: string; hasHeader: boolean },
+  run: { rows: number; records: number; removed: number; empty: number; malformed: number; outputPath: string; hasHeader: boolean },
 ): Promise<Guard | undefined> {
   const dataRows = run.rows - run.malformed;
   if (dataRows === 0 && options.allowEmpty !== true && (await hasDataRows(run.outputPath, run.hasHeader))) {
@@ -42,14 +43,15 @@ async function decideGuard(
   }
   const maxShrink = options.maxShrink ?? DEFAULT_MAX_SHRINK;
   const baseline = options.baselineRows;
-  if (baseline !== undefined && dataRows > 0 && run.rows < baseline * (1 - maxShrink)) {
-    const shrank = 1 - run.rows / baseline;
+  // Against the history's rows, which count input records (with --split, not the rows it made).
+  if (baseline !== undefined && dataRows > 0 && run.records < baseline * (1 - maxShrink)) {
+    const shrank = 1 - run.records / baseline;
     return {
       kind: 'max_shrink',
       maxShrink,
       baselineRows: baseline,
-      rows: run.rows,
-      detail: `the list has ${run.rows} rows, ${(shrank * 100).toFixed(1)}% fewer than the ${baseline} of the last successful run, above the --max-shrink of ${(maxShrink * 100).toFixed(1)}%; ${KEPT}`,
+      rows: run.records,
+      detail: `the list has ${run.records} rows, ${(shrank * 100).toFixed(1)}% fewer than the ${baseline} of the last successful run, above the --max-shrink of ${(maxShrink * 100).toFixed(1)}%; ${KEPT}`,
     };
   }
   // Empty email cells are not counted: a list with blank rows is not a broken export.
