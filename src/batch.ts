@@ -18,7 +18,6 @@ import type { ScrubCsvOptions, Summary } from './job/types.js';
 import { severalEmailColumns } from './results.js';
 import { checkOptionsOf } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
-import { smtpIdentityWarnings } from './stages/index.js';
 
 export { DEFAULT_MAX_SHRINK } from './job/guards.js';
 export { defaultOutputPaths } from './job/plan.js';
@@ -50,14 +49,13 @@ async function runJob(plan: JobPlan): Promise<Summary> {
     // The canary check runs while the cache loads, the outputs open and the first rows are read:
     // every domain check waits for it anyway, so no verdict depends on DNS before it is done.
     const health = scrubber.ready();
-    const identity = options.smtp === undefined || scrubber.domains === null ? Promise.resolve([]) : smtpIdentityWarnings(scrubber.domains, options.smtp.helo);
     const cache = await loadCache(plan, scrubber, warnings);
     const bounces = await loadBounces(plan, scrubber);
     const columnWarning = input.column.source === 'option' ? undefined : severalEmailColumns(input.header, input.column.index);
     if (columnWarning !== undefined) warnings.push(columnWarning);
     outputs = await openOutputs(plan, input, stop);
     const { tally, extraRows } = await runPipeline({ plan, input, scrubber, outputs, bounces }, stop.signal);
-    warnings.push(...(await identity));
+    warnings.push(...(await scrubber.smtpWarnings()));
     const guard = await applyGuards(plan, tally, tally.rows - (extraRows ?? 0), input.header !== null, bounces);
     if (guard === undefined) {
       if (tally.rows === 0) warnings.push('The input has no data rows; the outputs hold only the header.');

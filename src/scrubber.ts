@@ -7,7 +7,7 @@ import { checkTransformOptions, scrubTransform, type CsvRecord, type RowChecker,
 import { CHECK_OPTION_KEYS, rejectUnknownOptions, validateCheckOptions } from './options.js';
 import type { CheckOptions, DnsHealth, DnsStats, Verdict } from './types.js';
 import { createMailboxChecker, validateSmtpOptions, type MailboxChecker } from './smtp/index.js';
-import { addressStage, domainStage, mailboxStage, runStages, type Stage } from './stages/index.js';
+import { addressStage, domainStage, mailboxStage, runStages, smtpIdentityWarnings, type Stage } from './stages/index.js';
 
 export interface Scrubber extends RowChecker {
   /** Check one address: syntax and policy, then its domain in DNS unless DNS is off. */
@@ -32,6 +32,11 @@ export interface Scrubber extends RowChecker {
   readonly domains: DomainChecker | null;
   /** The SMTP mailbox checker (option smtp), for its summary and cache; null when off. */
   readonly mailbox: MailboxChecker | null;
+  /**
+   * Warnings about the SMTP identities (the HELO name has no A/AAAA record), asked through this
+   * scrubber's resolver once DNS is trusted; [] when SMTP is off. Call it after the checks.
+   */
+  smtpWarnings(): Promise<string[]>;
   /** Release timers and the limiter. */
   close(): Promise<void>;
 }
@@ -68,6 +73,7 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
     stats: () => (domains === null ? { ...OFFLINE_STATS } : domains.stats()),
     domains,
     mailbox,
+    smtpWarnings: async () => (domains === null || smtp === undefined ? [] : smtpIdentityWarnings(domains, smtp.helo)),
     close: async () => {
       for (const stage of stages) await stage.close();
     },

@@ -1,7 +1,6 @@
 /** `listscrub check <address...>`: one verdict per address, in the order given. */
 import { ListscrubError } from '../errors.js';
 import { createScrubber, type Scrubber } from '../scrubber.js';
-import { smtpIdentityWarnings } from '../stages/index.js';
 import type { Verdict } from '../types.js';
 import { DNS_FLAGS, DNS_HELP, dnsOptionsFromFlags, parseFlags } from './args.js';
 import { EXIT, useColor, writeText, type CliIo } from './io.js';
@@ -88,9 +87,6 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   };
   try {
     await scrubber.ready();
-    if (smtp !== undefined && scrubber.domains !== null) {
-      for (const warning of await smtpIdentityWarnings(scrubber.domains, smtp.helo)) io.stderr.write(`listscrub: warning: ${terminalSafe(warning)}\n`);
-    }
     const stopped = io.interrupted.then((signal) => (signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm));
     const finished = (async (): Promise<undefined> => {
       // Keep input order with a bounded window of lookups in flight.
@@ -110,6 +106,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
       );
       await writeText(io.stdout, `${table}\n`);
     }
+    for (const warning of await scrubber.smtpWarnings()) io.stderr.write(`listscrub: warning: ${terminalSafe(warning)}\n`);
     const health = scrubber.health();
     if (health !== null && !health.healthy) {
       io.stderr.write(`listscrub: DNS is unhealthy: ${terminalSafe(health.detail)}\n`);

@@ -102,7 +102,8 @@ function reachabilityGate(checker: MailboxChecker): ReachabilityGate {
 
 /**
  * Warnings about the HELO name, asked through the run's own resolver: a name with no A/AAAA record
- * costs replies. A lookup that fails says nothing (no warning we cannot stand behind).
+ * costs replies. A lookup that fails, or a resolver the health check distrusts (a lying one answers
+ * NXDOMAIN for everything), says nothing: no warning we cannot stand behind.
  */
 export async function smtpIdentityWarnings(domains: DomainChecker, helo: string): Promise<string[]> {
   const addresses = async (name: string): Promise<string[]> => {
@@ -120,5 +121,6 @@ export async function smtpIdentityWarnings(domains: DomainChecker, helo: string)
   } catch {
     return [];
   }
+  if (!domains.health().healthy) return [];
   return checkSmtpIdentity({ helo }, async () => found);
 }

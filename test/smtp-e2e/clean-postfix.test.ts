@@ -52,6 +52,16 @@ describe('clean --smtp against Postfix', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/warning: The HELO name nohost\.listscrub-tests\.org has no A\/AAAA record/);
     expect(result.stdout).toMatch(/alice@postfix-users\.net\s+valid/);
+    // A lying resolver answers NXDOMAIN for everything: that is no evidence about the HELO name.
+    const liar = await startDnsServer({}, { mode: 'lie' });
+    try {
+      const lied = await run(['check', 'alice@postfix-users.net', '--dns', liar.address, ...flags, '--smtp-max-wait', '0']);
+      expect(lied.code, lied.stderr).toBe(3);
+      expect(lied.stderr).toMatch(/DNS is unhealthy/);
+      expect(lied.stderr).not.toMatch(/HELO/);
+    } finally {
+      await liar.close();
+    }
   }, 120_000);
 
   it('gives every verdict Postfix can produce, with the reply in the report, and never sends DATA', async () => {
