@@ -55,6 +55,7 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
           rate: checked.rate,
           concurrency: checked.concurrency,
           ...(checked.cacheTtl === undefined ? {} : { cacheTtl: checked.cacheTtl }),
+          keepMailHosts: smtp !== undefined,
         });
 
   // The checks, in order: the address offline, then its domain in DNS, then (opt-in) its mailbox

@@ -20,7 +20,7 @@ import {
   MAX_TTL_SECONDS,
 } from './constants.js';
 import { unusableReason } from './ip.js';
-import type { AddressRecord, DnsResolver, FailureKind, QueryAnswer } from './resolver.js';
+import type { AddressRecord, DnsResolver, FailureKind, MxRecord, QueryAnswer } from './resolver.js';
 
 /** A mail server of a domain, with its usable addresses (src/smtp's MxTarget has this shape). */
 export interface MailHost {
@@ -40,6 +40,24 @@ export interface ClassifierOptions {
   allowPrivate: boolean;
   allowLoopback: boolean;
   retries: number;
+  /** Remember each domain's ordered MX hosts for the run (the SMTP stage asks for them: mailHosts()). */
+  keepMailHosts?: boolean;
+}
+
+/** An MX host name and its preference. */
+interface MxName {
+  host: string;
+  preference: number;
+}
+
+/** MX records in preference order (stable for equal preferences), distinct hosts, no null MX entry. */
+function orderedMxHosts(records: readonly MxRecord[]): MxName[] {
+  const hosts: MxName[] = [];
+  for (const record of [...records].sort((a, b) => a.priority - b.priority)) {
+    const host = normalizeHost(record.exchange);
+    if (host !== '' && !hosts.some((h) => h.host === host)) hosts.push({ host, preference: record.priority });
+  }
+  return hosts;
 }
 
 function failureWords(failure: FailureKind, code: string): string {
@@ -72,6 +90,9 @@ function normalizeHost(name: string): string {
 export class Classifier {
   readonly #options: ClassifierOptions;
   readonly #inFlight = new Map<string, Promise<HostLookup>>();
+  /** Ordered MX hosts by domain, for mailHosts() (filled only with keepMailHosts, or by mailHosts itself). */
+  readonly #mxNames = new Map<string, MxName[]>();
+  readonly #mxAsked = new Map<string, Promise<MxName[]>>();
 
   constructor(options: ClassifierOptions) {
     this.#options = options;
@@ -93,6 +114,7 @@ export class Classifier {
           ttlSeconds: DEFAULT_NEGATIVE_TTL_SECONDS,
         };
       case 'nodata':
+        if (this.#options.keepMailHosts === true) this.#mxNames.set(domain, [{ host: domain, preference: 0 }]);
         return this.#implicitMx(domain, fresh, priority);
       case 'ok':
         break;
@@ -103,8 +125,7 @@ export class Classifier {
       }
     }
 
-    const records = mx.records.map((r) => ({ exchange: normalizeHost(r.exchange), priority: r.priority }));
-    if (records.length === 1 && records[0]!.exchange === '') {
+    if (mx.records.length === 1 && normalizeHost(mx.records[0]!.exchange) === '') {
       return {
         kind: 'undeliverable',
         reason: 'null_mx',
@@ -112,12 +133,7 @@ export class Classifier {
         ttlSeconds: DEFAULT_POSITIVE_TTL_SECONDS,
       };
     }
-    // Preference order (stable for equal preferences), distinct hosts, no stray null MX entry.
-    const hosts: Array<{ exchange: string; priority: number }> = [];
-    for (const record of [...records].sort((a, b) => a.priority - b.priority)) {
-      if (record.exchange === '' || hosts.some((h) => h.exchange === record.exchange)) continue;
-      hosts.push(record);
-    }
+    const hosts = orderedMxHosts(mx.records);
     if (hosts.length === 0) {
       // Several null MX records and nothing else: the domain still says "no mail".
       return {
@@ -131,7 +147,8 @@ export class Classifier {
     const evidence: string[] = [];
     const failures: Array<{ failure: FailureKind; text: string }> = [];
     let ttl = DEFAULT_POSITIVE_TTL_SECONDS;
-    for (const { exchange, priority: preference } of hosts.slice(0, MAX_MX_HOSTS)) {
+    if (this.#options.keepMailHosts === true) this.#mxNames.set(domain, hosts);
+    for (const { host: exchange, preference } of hosts.slice(0, MAX_MX_HOSTS)) {
       const lookup = await this.host(exchange, fresh, priority);
       if (lookup.kind === 'failed') {
         failures.push({ failure: lookup.failure, text: `MX ${exchange} got ${failureWords(lookup.failure, lookup.code)}` });
@@ -168,19 +185,12 @@ export class Classifier {
   /**
    * The mail servers of a deliverable domain, for the SMTP stage: its MX hosts in preference order
    * (at most MAX_MX_HOSTS), each with its usable addresses, or the domain itself when it has no MX.
-   * Host addresses come from the host cache (classify() has looked most of them up); the MX list is
-   * asked again (one query per domain), since outcomes do not keep it. Empty when DNS fails now.
+   * The MX list is the one classify() got this run (keepMailHosts), else asked once per domain (a
+   * domain whose outcome came from the cache file); host addresses come from the host cache. Empty
+   * when DNS fails now (a failure is not remembered).
    */
   async mailHosts(domain: string, priority = 0): Promise<MailHost[]> {
-    const mx = await this.#options.resolver.query(domain, 'MX', priority);
-    const names: Array<{ host: string; preference: number }> = [];
-    if (mx.kind === 'nodata') names.push({ host: domain, preference: 0 });
-    else if (mx.kind === 'ok') {
-      for (const record of [...mx.records].sort((a, b) => a.priority - b.priority)) {
-        const host = normalizeHost(record.exchange);
-        if (host !== '' && !names.some((n) => n.host === host)) names.push({ host, preference: record.priority });
-      }
-    }
+    const names = this.#mxNames.get(domain) ?? (await this.#askMxNames(domain, priority));
     const hosts: MailHost[] = [];
     for (const { host, preference } of names.slice(0, MAX_MX_HOSTS)) {
       const lookup = await this.host(host, false, priority);
@@ -189,6 +199,21 @@ export class Classifier {
       if (addresses.length > 0) hosts.push({ host, preference, addresses });
     }
     return hosts;
+  }
+
+  /** One MX query per domain, shared by the addresses that ask at once; answers are kept for the run. */
+  #askMxNames(domain: string, priority: number): Promise<MxName[]> {
+    let asked = this.#mxAsked.get(domain);
+    if (asked === undefined) {
+      asked = this.#options.resolver.query(domain, 'MX', priority).then((mx) => {
+        this.#mxAsked.delete(domain);
+        const names = mx.kind === 'ok' ? orderedMxHosts(mx.records) : mx.kind === 'nodata' ? [{ host: domain, preference: 0 }] : undefined;
+        if (names !== undefined) this.#mxNames.set(domain, names);
+        return names ?? [];
+      });
+      this.#mxAsked.set(domain, asked);
+    }
+    return asked;
   }
 
   async #implicitMx(domain: string, fresh: boolean, priority: number): Promise<DomainOutcome> {

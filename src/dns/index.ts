@@ -88,6 +88,8 @@ export interface DomainCheckerOptions {
   maxCacheEntries?: number;
   /** Clamp DNS TTLs to these bounds, in seconds (default 60 s to 1 day): `--cache-ttl MIN:MAX`. */
   cacheTtl?: { min?: number; max?: number };
+  /** Keep each domain's MX list for the run, for mailHosts() (the SMTP stage): no second MX query. */
+  keepMailHosts?: boolean;
 }
 
 function optionError(message: string): ListscrubError {
@@ -163,6 +165,7 @@ interface Settings {
   allowLoopback: boolean;
   maxEntries: number;
   ttlBounds: { min: number; max: number };
+  keepMailHosts: boolean;
 }
 
 function checkOptions(options: DomainCheckerOptions): Settings {
@@ -192,6 +195,7 @@ function checkOptions(options: DomainCheckerOptions): Settings {
     allowLoopback: dns.allowLoopback ?? false,
     maxEntries: options.maxCacheEntries ?? 500_000,
     ttlBounds,
+    keepMailHosts: options.keepMailHosts === true,
   };
 }
 
@@ -444,7 +448,7 @@ function cacheOf(state: CheckerState): DnsCache {
 
 /** The checker's state, from checked settings: caches on `now`, the classifier on `resolver`. */
 function createState(settings: Settings, resolver: DnsResolver, now: () => number): CheckerState {
-  const { allowPrivate, allowLoopback, maxEntries, ttlBounds, retries } = settings;
+  const { allowPrivate, allowLoopback, maxEntries, ttlBounds, retries, keepMailHosts } = settings;
   const hosts = new TtlCache<HostRecord>(now, maxEntries, ttlBounds);
   const state = {
     allowPrivate,
@@ -453,7 +457,7 @@ function createState(settings: Settings, resolver: DnsResolver, now: () => numbe
     domains: new TtlCache<CachedOutcome>(now, maxEntries, ttlBounds),
     hosts,
     failureMemo: new TtlCache<DomainOutcome>(now, maxEntries, { min: FAILURE_MEMO_SECONDS, max: FAILURE_MEMO_SECONDS }),
-    classifier: new Classifier({ resolver, hosts, allowPrivate, allowLoopback, retries }),
+    classifier: new Classifier({ resolver, hosts, allowPrivate, allowLoopback, retries, keepMailHosts }),
     resolverLabel: resolver.servers().join(', ') || 'the system resolver',
     inFlight: new Map(),
     seen: new Set(),

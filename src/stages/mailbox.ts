@@ -15,21 +15,11 @@ const REACHABILITY_PROVIDERS = 3;
 
 export function mailboxStage(domains: DomainChecker, checker: MailboxChecker): Stage {
   const reachability = reachabilityGate(checker);
-  // One MX lookup per domain for the run, shared by its addresses (a list has many per domain).
-  const hostsOf = new Map<string, Promise<MailHost[]>>();
-  const mailHosts = (domain: string): Promise<MailHost[]> => {
-    let hosts = hostsOf.get(domain);
-    if (hosts === undefined) {
-      hosts = domains.mailHosts(domain);
-      hostsOf.set(domain, hosts);
-    }
-    return hosts;
-  };
   return {
     name: 'mailbox',
     check(found: Finding): Finding | Promise<Finding> {
       if (!needsProbe(found)) return found;
-      return probe(found, mailHosts, checker, reachability);
+      return probe(found, domains, checker, reachability);
     },
     close: () => {
       reachability.cancel();
@@ -46,14 +36,10 @@ function needsProbe({ verdict, domain }: Finding): boolean {
   return verdict.alsoFound === undefined || REASONS[verdict.alsoFound].status !== 'unknown';
 }
 
-async function probe(
-  found: Finding,
-  mailHosts: (domain: string) => Promise<MailHost[]>,
-  checker: MailboxChecker,
-  reachability: ReachabilityGate,
-): Promise<Finding> {
+async function probe(found: Finding, domains: DomainChecker, checker: MailboxChecker, reachability: ReachabilityGate): Promise<Finding> {
   const { verdict, domain } = found;
-  const hosts = await mailHosts(domain as string);
+  // The DNS checker keeps each domain's MX list for the run (keepMailHosts): no query per address.
+  const hosts = await domains.mailHosts(domain as string);
   // Port 25 closed on our side: the stage stands down, every DNS verdict stays as it was.
   if (!(await reachability.wait(hosts))) return found;
   const outcome = await checker.check(verdict.address as string, domain as string, hosts);

@@ -263,3 +263,37 @@ describe('close()', () => {
     expect(server.queries.length).toBe(before);
   });
 });
+
+describe('mailHosts(): the MX list for the SMTP stage', () => {
+  const zone: Zone = {
+    ...CANARY_ZONE,
+    'two-mx.com': { MX: [{ preference: 20, exchange: 'mx2.two-mx.com' }, { preference: 10, exchange: 'mx1.two-mx.com' }] },
+    'mx1.two-mx.com': { A: ['93.184.216.10'] },
+    'mx2.two-mx.com': { A: ['93.184.216.20'] },
+  };
+  const mxQueries = (server: { queries: Array<{ type: string; name: string }> }) => server.queries.filter((q) => q.type === 'MX' && q.name === 'two-mx.com').length;
+
+  it('with keepMailHosts, reuses the MX list the domain check got: no second MX query', async () => {
+    const { server, checker } = await setup(zone, { keepMailHosts: true });
+    expect((await checker.check('two-mx.com')).kind).toBe('deliverable');
+    const hosts = await Promise.all([checker.mailHosts('two-mx.com'), checker.mailHosts('two-mx.com')]);
+    expect(hosts[0]).toEqual([
+      { host: 'mx1.two-mx.com', preference: 10, addresses: ['93.184.216.10'] },
+      { host: 'mx2.two-mx.com', preference: 20, addresses: ['93.184.216.20'] },
+    ]);
+    expect(hosts[1]).toEqual(hosts[0]);
+    expect(mxQueries(server)).toBe(1);
+  });
+
+  it('without it (a domain whose outcome came from the cache file), asks once for all the addresses asking at once', async () => {
+    const { server, checker } = await setup(zone);
+    const hosts = await Promise.all([checker.mailHosts('two-mx.com'), checker.mailHosts('two-mx.com'), checker.mailHosts('two-mx.com')]);
+    expect(hosts.map((h) => h.map((x) => x.host))).toEqual([
+      ['mx1.two-mx.com', 'mx2.two-mx.com'],
+      ['mx1.two-mx.com', 'mx2.two-mx.com'],
+      ['mx1.two-mx.com', 'mx2.two-mx.com'],
+    ]);
+    expect(await checker.mailHosts('two-mx.com')).toHaveLength(2);
+    expect(mxQueries(server)).toBe(1);
+  });
+});
