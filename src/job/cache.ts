@@ -33,10 +33,8 @@ export async function saveCache(plan: JobPlan, scrubber: Scrubber, loaded: Loade
   const mailbox = scrubber.mailbox?.cache;
   const upToDate = loaded?.identity !== undefined && loaded.warning === undefined && !scrubber.domains.cache.changed && mailbox?.changed !== true;
   if (upToDate) return;
-  // Without --smtp this run learned nothing about mailboxes: the file's answers go back as they were.
-  const mailboxes = mailbox === undefined ? loaded?.mailboxes : mailbox.export();
   try {
-    await saveSharedCache(cache, scrubber.domains.cache.export(), loaded?.identity, mailboxes);
+    await saveSharedCache(cache, scrubber.domains.cache.export(), loaded, mailbox?.export());
   } catch (error) {
     warnings.push(`${(error as Error).message.replace(/\.$/, '')}; the next run will query DNS for these domains again.`);
   }
@@ -50,7 +48,7 @@ export async function saveCache(plan: JobPlan, scrubber: Scrubber, loaded: Loade
  * run is taken over (dead pid). If it stays busy, the save goes ahead unmerged: a lost entry only
  * costs a DNS query next run.
  */
-async function saveSharedCache(path: string, snapshot: CacheSnapshot, loadedIdentity: string | undefined, mailboxes: unknown): Promise<void> {
+async function saveSharedCache(path: string, snapshot: CacheSnapshot, loaded: LoadedCache | undefined, mailboxes: unknown): Promise<void> {
   let lock: LockHandle | null = null;
   for (let attempt = 0; lock === null && attempt < CACHE_LOCK_ATTEMPTS; attempt++) {
     try {
@@ -62,12 +60,14 @@ async function saveSharedCache(path: string, snapshot: CacheSnapshot, loadedIden
   }
   try {
     // Unchanged since this run loaded it: everything in it was imported, so there is nothing to merge.
-    let merged = mailboxes;
-    if (loadedIdentity === undefined || (await cacheFileIdentity(path)) !== loadedIdentity) {
+    // Without --smtp (mailboxes undefined) this run learned nothing about mailboxes: the file's
+    // answers go back as they are in the file now.
+    let merged = mailboxes ?? loaded?.mailboxes;
+    if (loaded?.identity === undefined || (await cacheFileIdentity(path)) !== loaded.identity) {
       const current = await loadCacheFile(path, { now: Date.now() });
       if (current.warning === undefined) {
         mergeMissing(snapshot, current.snapshot);
-        merged = mergeMailboxes(mailboxes, current.mailboxes);
+        merged = mailboxes === undefined ? current.mailboxes : mergeMailboxes(mailboxes, current.mailboxes);
       }
     }
     await saveCacheFile(path, snapshot, merged === undefined ? {} : { mailboxes: merged });

@@ -53,4 +53,16 @@ describe('saveCache with mailbox answers', () => {
     const saved = JSON.parse(await readFile(path, 'utf8')) as { mailboxes: { addresses: Record<string, unknown> } };
     expect(Object.keys(saved.mailboxes.addresses)).toEqual(['a@x.com']);
   });
+
+  it('a run without --smtp does not put back its older copy over answers another run saved meanwhile', async () => {
+    const path = join(dir, 'cache.json');
+    const older = { addresses: { 'a@x.com': answer('accepted') }, catchAll: {} };
+    const newer = { addresses: { 'a@x.com': answer('mailbox_disabled'), 'b@y.com': answer('accepted') }, catchAll: {} };
+    await saveCacheFile(path, emptySnapshot(), { mailboxes: newer });
+    const scrubber = { domains: { cache: { changed: true, export: () => emptySnapshot() } }, mailbox: null } as unknown as Scrubber;
+    // This run loaded the older file (another identity), then the other run replaced it.
+    await saveCache({ options: { input: 'list.csv', cache: path } } as unknown as JobPlan, scrubber, { snapshot: emptySnapshot(), identity: 'the-older-file', mailboxes: older }, []);
+    const saved = JSON.parse(await readFile(path, 'utf8')) as { mailboxes: { addresses: Record<string, { outcome: { reason: string } }> } };
+    expect(Object.fromEntries(Object.entries(saved.mailboxes.addresses).map(([a, e]) => [a, e.outcome.reason]))).toEqual({ 'a@x.com': 'mailbox_disabled', 'b@y.com': 'accepted' });
+  });
 });
