@@ -19,10 +19,9 @@ import { severalEmailColumns } from './results.js';
 import { checkOptionsOf } from './options.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
 
-export { DEFAULT_MAX_SHRINK } from './job/guards.js';
 export { defaultOutputPaths } from './job/plan.js';
 export { dropMatch } from './job/route.js';
-export type { Guard, Progress, ScrubCsvOptions, Summary } from './job/types.js';
+export type { Progress, ScrubCsvOptions, Summary } from './job/types.js';
 
 export async function scrubCsv(options: ScrubCsvOptions): Promise<Summary> {
   const plan = planJob(options);

@@ -111,7 +111,7 @@ export function validateCheckOptions(options: CheckOptions): ValidatedCheckOptio
  * The SMTP stage asks the MX hosts DNS found, so it needs DNS. (Its own options are checked by
  * src/smtp's validateSmtpOptions, where the stage is built.)
  */
-export function assertSmtpNeedsDns(options: CheckOptions): void {
+function assertSmtpNeedsDns(options: CheckOptions): void {
   if (options.smtp !== undefined && options.dns === false) {
     throw new ListscrubError('E_OPTION', 'The SMTP check asks the mail servers DNS finds, so it needs DNS: drop --no-dns (option dns: false) or --smtp (option smtp).');
   }

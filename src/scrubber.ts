@@ -10,7 +10,7 @@ import { createMailboxChecker, validateSmtpOptions, type MailboxChecker } from '
 import { addressStage, domainStage, mailboxStage, runStages, smtpIdentityWarnings, type Stage } from './stages/index.js';
 
 export interface Scrubber extends RowChecker {
-  /** Check one address: syntax and policy, then its domain in DNS unless DNS is off. */
+  /** Check one address: syntax and policy, then its domain in DNS unless DNS is off, then (option smtp) its mailbox. */
   check(input: string): Promise<Verdict>;
   /**
    * Same verdict as check(), but returned synchronously when no DNS lookup is needed (offline mode,

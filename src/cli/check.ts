@@ -23,8 +23,8 @@ ${DNS_HELP}
 ${SMTP_HELP}
 
 Exit codes: 0 checked (whatever the verdicts), 2 usage error, 3 a check was unavailable (DNS was
-unhealthy: DNS-dependent verdicts are "unknown"; or --smtp could not reach any mail server: the
-DNS verdicts stand).`;
+unhealthy: DNS-dependent verdicts are "unknown"; or --smtp could not reach any mail server, or its
+check stopped after three providers tripped their breakers: the DNS verdicts stand).`;
 
 /** Addresses checked at once: bounded so a huge stdin never floods the resolver or memory. */
 const WINDOW = 64;
@@ -33,7 +33,7 @@ const WINDOW = 64;
  * Characters of a standard-input line that are checked and shown: four times the longest address
  * (254). A longer line is an invalid verdict saying how long it was, never a crash.
  */
-export const MAX_LINE_CHARS = 1024;
+const MAX_LINE_CHARS = 1024;
 
 interface Item {
   address: string;

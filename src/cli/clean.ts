@@ -60,7 +60,8 @@ Policy:
                           always removed
   --keep-duplicates       keep repeated addresses
   --max-invalid-rate R    replace nothing and exit 4 if more than R (0..1) of the rows would be
-                          removed (for any reason: invalid, duplicate, malformed, --drop)
+                          removed (for any reason: invalid, duplicate, malformed, --drop;
+                          empty email cells are not counted)
   --allow-empty           let an input with no data rows replace a cleaned list that has rows
                           (default: replace nothing and exit 4)
   --max-shrink R          with --history: replace nothing and exit 4 if the list has more than R

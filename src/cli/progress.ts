@@ -3,18 +3,13 @@
  * (bytes: the row count is not known ahead) and an estimate of the time left. Redrawn in place;
  * with TERM=dumb (no escape sequences) it is overwritten with a carriage return and padding.
  */
+import type { Progress } from '../batch.js';
 import { formatDuration } from '../jobs/history.js';
-
-export interface ProgressSnapshot {
-  rows: number;
-  bytesRead: number;
-  totalBytes: number | null;
-}
 
 /** Width a dumb terminal's line is padded to, so a shorter line covers a longer one. */
 const PLAIN_WIDTH = 72;
 
-export function progressLine(progress: ProgressSnapshot, elapsedMs: number, ansi: boolean): string {
+export function progressLine(progress: Progress, elapsedMs: number, ansi: boolean): string {
   const seconds = Math.max(elapsedMs / 1000, 0.001);
   const parts = [`${progress.rows.toLocaleString('en-US')} rows`, `${Math.round(progress.rows / seconds).toLocaleString('en-US')} rows/s`];
   if (progress.totalBytes) {

@@ -1,6 +1,7 @@
 /**
- * Steps 3 and 7 of the job: the DNS cache file, loaded into the checker before the run and saved
- * after it (shared safely between jobs that use the same file).
+ * The job's loadCache and saveCache steps: the cache file (DNS answers, and with --smtp the mailbox
+ * answers), loaded into the checkers before the run and saved after it, shared safely between jobs
+ * that use the same file.
  */
 import { sameAddressPolicy } from '../dns/cache.js';
 import { ListscrubError } from '../errors.js';

@@ -10,7 +10,7 @@ import type { Tally } from './route.js';
 import type { Guard, ScrubCsvOptions } from './types.js';
 
 /** Default of maxShrink: a list that lost more than half its rows since the last good run. */
-export const DEFAULT_MAX_SHRINK = 0.5;
+const DEFAULT_MAX_SHRINK = 0.5;
 
 /** `records`: the input records (with --split, the rows less those the split made). */
 export async function applyGuards(plan: JobPlan, tally: Tally, records: number, hasHeader: boolean, bounces: BounceEvidence | null): Promise<Guard | undefined> {

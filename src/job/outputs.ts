@@ -79,6 +79,9 @@ export async function openOutputs(plan: JobPlan, input: CsvInput, stop: AbortCon
   let page: RunReport | null = null;
   let failure: ListscrubError | undefined;
   const streams: Array<{ csv: ReturnType<typeof csv>; batch: Batch; done: Promise<void> }> = [];
+  const abortAll = async (): Promise<void> => {
+    await Promise.allSettled([...writers, ...(page === null ? [] : [page])].map((writer) => writer.abort()));
+  };
   try {
     const open = async (path: string, columns: string[] | null, cleanedList = false): Promise<Batch> => {
       const writer = await createAtomicFileWriter(path, cleanedList ? { stdout: options.stdout, mode } : { mode });
@@ -116,12 +119,10 @@ export async function openOutputs(plan: JobPlan, input: CsvInput, stop: AbortCon
       discard: async () => {
         await Promise.all(writers.map((writer) => writer.abort()));
       },
-      abort: async () => {
-        await Promise.allSettled([...writers, ...(page === null ? [] : [page])].map((writer) => writer.abort()));
-      },
+      abort: abortAll,
     };
   } catch (error) {
-    await Promise.allSettled([...writers, ...(page === null ? [] : [page])].map((writer) => writer.abort()));
+    await abortAll();
     throw error;
   }
 }

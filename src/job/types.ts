@@ -42,7 +42,8 @@ export interface ScrubCsvOptions extends CheckOptions, BounceOptions {
   normalize?: boolean;
   /**
    * Refuse to replace outputs when more than this share of rows would be removed (0..1): rows
-   * removed for any reason (invalid, duplicate, malformed, --drop) over all rows read.
+   * removed for any reason (invalid, duplicate, malformed, --drop) over all rows read; rows removed
+   * for an empty email cell are not counted.
    */
   maxInvalidRate?: number;
   /**

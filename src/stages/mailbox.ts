@@ -10,7 +10,7 @@ import { REASONS } from '../verdict.js';
 import type { Finding, Stage } from './types.js';
 
 /** How long the port-25 check waits for a third provider before it starts with the ones it has. */
-export const REACHABILITY_GATHER_MS = 1000;
+const REACHABILITY_GATHER_MS = 1000;
 const REACHABILITY_PROVIDERS = 3;
 
 export function mailboxStage(domains: DomainChecker, checker: MailboxChecker): Stage {
