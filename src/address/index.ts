@@ -435,6 +435,9 @@ export function analyzeAddress(input: string): AddressAnalysis {
  * any other cell. `--split` writes one row per address.
  */
 export function addressesInCell(input: string): string[] | null {
+  // Every address of a multiple_addresses cell has its own '@' from the cell (the cell is only ever
+  // trimmed, never rewritten): a cell with one '@' or none is skipped without a second analysis.
+  if (input.indexOf('@') === input.lastIndexOf('@')) return null;
   if (analyzeAddress(input).verdict.reason !== 'multiple_addresses') return null;
   const s = unwrapCell(input).text;
   const parts = splitAddressList(s) ?? emailAddresses.parseAddressList({ input: s, rfc6532: true })?.map((item) => (item.type === 'mailbox' ? item.address : ''));

@@ -92,10 +92,6 @@ export const TLD_TYPOS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Real TLDs that, after the name of a major `.com` provider, are nearly always a slip for `.com`
- * (`gmail.co`, `hotmail.cm`). Only used when `name.com` is a major provider.
- */
-/**
  * Second-level forms of country domains (`.co.uk`, `.com.br`): the label each country uses, and its
  * slips that are no registry's (`yahoo.con.uk`, `bol.cmo.br`).
  */
@@ -109,4 +105,8 @@ export const SECOND_LEVEL_SLIPS: Readonly<Record<'co' | 'com', ReadonlySet<strin
   com: new Set(['con', 'cpm', 'cmo', 'vom', 'xom', 'comm', 'coom', 'ccom', 'ocm', 'cm', 'om', 'cim']),
 };
 
+/**
+ * Real TLDs that, after the name of a major `.com` provider, are nearly always a slip for `.com`
+ * (`gmail.co`, `hotmail.cm`). Only used when `name.com` is a major provider.
+ */
 export const COM_SLIPS: ReadonlySet<string> = new Set(['co', 'cm', 'om', 'cam']);

@@ -5,11 +5,11 @@
  * CSV reader.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { describeFsError } from '../csv/fs-error.js';
 import { ListscrubError } from '../errors.js';
+import { openRegularFile } from '../files/open-regular.js';
 import { fromProviderDocument } from './providers.js';
 import { readBounceCsv } from './read-csv.js';
 import { DsnReader } from './read-dsn.js';
@@ -22,9 +22,8 @@ const SNIFF_BYTES = 8192;
 async function head(file: string): Promise<Buffer> {
   let handle;
   try {
-    handle = await open(file, 'r');
-    const stats = await handle.stat();
-    if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    // A regular file only: a named pipe would block the open for ever; a directory is EISDIR.
+    handle = (await openRegularFile(file)).handle;
     const buffer = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
     return buffer.subarray(0, bytesRead);

@@ -149,7 +149,7 @@ export class HealthMonitor {
   #window: boolean[] = []; // true = failure (timeout / server failure)
   #streak = 0;
   #streakThreshold = NXDOMAIN_STREAK;
-  #nxWindow: boolean[] = []; // true = NXDOMAIN, one entry per distinct domain looked up
+  #nxWindow: boolean[] = []; // true = NXDOMAIN, one entry per distinct domain looked up (canary check off only)
   /** Canary check off: pending until the resolver has resolved a domain of the list (see 3.). */
   #probation: Deferred | undefined;
   #lookups = 0;
@@ -218,17 +218,19 @@ export class HealthMonitor {
       this.#flip(`The DNS resolver at ${resolverLabel} answered ${label(outcome)} for ${domain}, which certainly receives mail: it is lying or filtered.`);
       return;
     }
-    this.#nxWindow.push(nxdomain);
-    if (this.#nxWindow.length > NX_WINDOW) this.#nxWindow.shift();
-    const nxCount = this.#nxWindow.filter(Boolean).length;
-    const nxFlood = this.#nxWindow.length >= NX_MIN_SAMPLES && nxCount / this.#nxWindow.length >= NX_SHARE;
-    if (nxFlood && canaries.length === 0) {
-      // With canaries the streak below asks them first (a list region of dead domains is real).
-      this.#flip(
-        `The DNS resolver at ${resolverLabel} answered NXDOMAIN for ${nxCount} of the last ${this.#nxWindow.length} domains it was asked about; ` +
-          `no real list has that many dead domains, so it is lying or filtered.`,
-      );
-      return;
+    // With canaries the streak below asks them first (a list region of dead domains is real), so
+    // the NXDOMAIN window is kept only with the canary check off.
+    if (canaries.length === 0) {
+      this.#nxWindow.push(nxdomain);
+      if (this.#nxWindow.length > NX_WINDOW) this.#nxWindow.shift();
+      const nxCount = this.#nxWindow.filter(Boolean).length;
+      if (this.#nxWindow.length >= NX_MIN_SAMPLES && nxCount / this.#nxWindow.length >= NX_SHARE) {
+        this.#flip(
+          `The DNS resolver at ${resolverLabel} answered NXDOMAIN for ${nxCount} of the last ${this.#nxWindow.length} domains it was asked about; ` +
+            `no real list has that many dead domains, so it is lying or filtered.`,
+        );
+        return;
+      }
     }
     if (outcome.kind === 'deliverable') this.#endProbation();
 

@@ -28,7 +28,7 @@ export function fileKind(info: Stats): string {
  * An error like the ones fs throws, so describeFsError and callers that look at `code` treat it
  * alike: EISDIR for a directory (as open+read would say), EFTYPE ("wrong file type") otherwise.
  */
-export function notRegularError(info: Stats): NodeJS.ErrnoException {
+function notRegularError(info: Stats): NodeJS.ErrnoException {
   const kind = fileKind(info);
   const code = info.isDirectory() ? 'EISDIR' : 'EFTYPE';
   return Object.assign(new Error(kind === 'a directory' ? 'is a directory' : `is ${kind}, not a regular file`), { code });

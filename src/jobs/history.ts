@@ -50,6 +50,9 @@ export async function appendHistory(path: string, entry: HistoryEntry): Promise<
   const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
   let file;
   try {
+    // Not redundant with O_NOFOLLOW below: for a link owned by another user in a sticky directory
+    // others can write (a shared drop directory), Linux fails the O_CREAT open with EACCES, not
+    // ELOOP, and the user would read "permission denied" instead of why (test/safety/outputs.test.ts).
     if ((await lstat(path).catch(() => null))?.isSymbolicLink()) throw Object.assign(new Error('link'), { code: 'ELOOP' });
     // Never through a link (another user's link would have us append to their target), never into
     // a pipe or device, private to the account that runs the job.

@@ -2,7 +2,8 @@
  * `listscrub bounces classify` and `listscrub clean --bounces` end to end: the built bin, the real
  * test DNS server on loopback, the fixture bounce files copied into a fresh directory per test.
  */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliZone, csvRecords, FIXTURES, removeWorkdirs, workdir } from '../support/cli.js';
@@ -199,5 +200,21 @@ describe('bounces classify prints only what is safe and complete', () => {
     expect(folder.stdout).toBe('');
     expect(folder.stderr).toMatch(/^listscrub: cannot read the bounce file logs: is a directory\.?\n$/);
     expect(folder.stderr).not.toContain(STACK_LINE);
+  });
+
+  it('a named pipe (FIFO) given as a bounce file is one error line at once, not a hang (classify and clean --bounces)', async () => {
+    const dir = await setup([], ['a@example.com']);
+    execFileSync('mkfifo', [join(dir, 'pipe.log')]); // nobody ever writes to it: a plain open() waits for ever
+    // A hang must fail the test, not the run: killed after 15 s (a refusal takes well under a second).
+    const classify = await run(['bounces', 'classify', 'pipe.log'], { cwd: dir, killAfterMs: 15_000 });
+    expect([classify.code, classify.signal]).toEqual([1, null]);
+    expect(classify.stdout).toBe('');
+    expect(classify.stderr).toBe('listscrub: cannot read the bounce file pipe.log: is a named pipe (FIFO), not a regular file.\n');
+    expect(classify.stderr).not.toContain(STACK_LINE);
+    const clean = await run(['clean', 'list.csv', '--bounces', 'pipe.log', '--no-dns'], { cwd: dir, killAfterMs: 15_000 });
+    expect([clean.code, clean.signal]).toEqual([1, null]);
+    expect(clean.stderr).toBe('listscrub: cannot read the bounce file pipe.log: is a named pipe (FIFO), not a regular file.\n');
+    expect(clean.stderr).not.toContain(STACK_LINE);
+    expect((await readdir(dir)).sort()).toEqual(['list.csv', 'pipe.log']);
   });
 });
