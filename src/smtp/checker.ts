@@ -179,7 +179,9 @@ export class Checker implements MailboxChecker {
     if (item.done) return;
     item.done = true;
     this.#stats.reasons[outcome.reason] = (this.#stats.reasons[outcome.reason] ?? 0) + 1;
-    if (outcome.reason === 'accepted' || outcome.reason === 'catch_all') this.cache.setAddress(item.address, { ...outcome, reason: 'accepted' });
+    // The cache keeps the address's own answer; the catch-all finding is kept per domain (and expires
+    // sooner), so the detail is rebuilt from the reply rather than carrying either wording.
+    if ((outcome.reason === 'accepted' || outcome.reason === 'catch_all') && outcome.smtp !== undefined) this.cache.setAddress(item.address, { reason: 'accepted', detail: replyDetail('accepted', outcome.smtp), smtp: outcome.smtp });
     else this.cache.setAddress(item.address, outcome);
     item.resolve(outcome);
   }
