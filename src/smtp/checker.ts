@@ -18,8 +18,8 @@ import type { BreakerTrip, MailboxOutcome, MailboxReason, MxTarget, ResolvedSmtp
 export interface MailboxChecker {
   /** Port-25 check before the stage: TCP + greeting on up to three MX hosts of different provider groups. */
   probeReachability(candidates: readonly MxTarget[][]): Promise<{ reachable: boolean; detail: string }>;
-  /** One address at a domain whose MX hosts DNS already found. priority: lower = sooner (the row number). */
-  check(address: string, domain: string, mx: readonly MxTarget[], priority?: number): Promise<MailboxOutcome>;
+  /** One address at a domain whose MX hosts DNS already found. */
+  check(address: string, domain: string, mx: readonly MxTarget[]): Promise<MailboxOutcome>;
   summary(): SmtpSummary;
   readonly cache: MailboxCache;
   /** QUIT open sessions, clear timers; pending checks end `unknown`. */
@@ -39,7 +39,6 @@ interface Item {
   hosts: readonly MxTarget[];
   /** The first MX host: items with the same key share connections. */
   hostKey: string;
-  priority: number;
   firstAt: number;
   greylistRetries: number;
   requeued: boolean;
@@ -128,10 +127,10 @@ export class Checker implements MailboxChecker {
     return opened;
   }
 
-  check(address: string, domain: string, mx: readonly MxTarget[], priority = 0): Promise<MailboxOutcome> {
+  check(address: string, domain: string, mx: readonly MxTarget[]): Promise<MailboxOutcome> {
     return new Promise((resolve) => {
       const hosts = sortHosts(mx, this.#o.maxHosts);
-      const item: Item = { address, domain, hosts, hostKey: hosts[0]?.host ?? '', priority, firstAt: this.#now(), greylistRetries: 0, requeued: false, done: false, resolve };
+      const item: Item = { address, domain, hosts, hostKey: hosts[0]?.host ?? '', firstAt: this.#now(), greylistRetries: 0, requeued: false, done: false, resolve };
       const early = this.#early(item, hosts);
       if (early !== undefined) return this.#settle(item, early);
       this.#enqueue(item);
@@ -210,13 +209,10 @@ export class Checker implements MailboxChecker {
     }
   }
 
-  /** The waiting address first by priority; with `hostKey`, only one that can use this connection. */
+  /** The longest-waiting address; with `hostKey`, the longest-waiting one that can use this connection. */
   #take(group: GroupState, hostKey?: string): Item | undefined {
-    let best = -1;
-    group.pending.forEach((item, i) => {
-      if ((hostKey === undefined || item.hostKey === hostKey) && (best < 0 || item.priority < (group.pending[best] as Item).priority)) best = i;
-    });
-    return best < 0 ? undefined : group.pending.splice(best, 1)[0];
+    const at = group.pending.findIndex((item) => hostKey === undefined || item.hostKey === hostKey);
+    return at < 0 ? undefined : group.pending.splice(at, 1)[0];
   }
 
   async #runSession(group: GroupState): Promise<void> {
