@@ -518,6 +518,7 @@ function sortHosts(mx: readonly MxTarget[], max: number): MxTarget[] {
   return mx.filter((host) => host.addresses.length > 0).sort((a, b) => a.preference - b.preference).slice(0, max);
 }
 
+/** The checker for options validateSmtpOptions() already resolved (not validated again). */
 export function createChecker(options: ResolvedSmtpOptions, deps?: CheckerDeps): MailboxChecker {
   return new Checker(options, deps);
 }

@@ -1,7 +1,7 @@
 /** The `smtp` option (identities we own, coded errors with did-you-mean) and what an outcome does to a verdict. */
 import { describe, expect, it } from 'vitest';
 import { ListscrubError } from '../../src/errors.js';
-import { applyMailboxOutcome, checkSmtpIdentity, validateSmtpOptions, type MailboxOutcome } from '../../src/smtp/index.js';
+import { applyMailboxOutcome, checkSmtpIdentity, createChecker, createMailboxChecker, validateSmtpOptions, type MailboxOutcome } from '../../src/smtp/index.js';
 import type { Verdict } from '../../src/types.js';
 import { makeVerdict } from '../../src/verdict.js';
 
@@ -59,6 +59,18 @@ describe('validateSmtpOptions', () => {
     expect(optionError({ ...OK, port: 70000 })).toBe('Option "smtp.port" (--smtp-port) must be a whole number from 1 to 65535; got 70000.');
     expect(optionError({ ...OK, maxWaitSeconds: -1 })).toMatch(/"smtp\.maxWaitSeconds" \(--smtp-max-wait\) must be a whole number from 0/);
     expect(optionError('yes')).toMatch(/Option "smtp" must be an object/);
+  });
+});
+
+describe('createChecker and createMailboxChecker', () => {
+  it('createChecker takes options validateSmtpOptions resolved; createMailboxChecker validates raw ones first', async () => {
+    const checker = createChecker(validateSmtpOptions(OK));
+    expect(checker.summary()).toMatchObject({ status: 'ok', probes: 0, connections: 0 });
+    await checker.close();
+    expect(() => createMailboxChecker({ ...OK, helo: 'localhost' })).toThrow(/"smtp\.helo"/);
+    const raw = createMailboxChecker(OK);
+    expect(raw.summary()).toMatchObject({ status: 'ok' });
+    await raw.close();
   });
 });
 
