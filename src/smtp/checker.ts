@@ -139,6 +139,7 @@ export class Checker implements MailboxChecker {
 
   /** An outcome that needs no connection: stopped, port 25 closed, cached, no host, unverifiable, paused. */
   #early(item: Item, hosts: readonly MxTarget[]): MailboxOutcome | undefined {
+    // Not left to #paused below: once stopped, the stop comes before the cache and every other answer.
     if (this.#stopped !== undefined) return this.#stopped;
     if (this.#unreachable !== undefined) return { reason: 'smtp_unreachable', detail: this.#unreachable };
     // Only printable ASCII goes on the wire: no SMTPUTF8, and no line break that could smuggle a command.
@@ -451,7 +452,7 @@ export class Checker implements MailboxChecker {
     const timer = setTimeout(() => {
       this.#waiting.delete(item);
       item.greylistRetries++;
-      const blocked = this.#stopped ?? this.#paused(this.#group(item.hostKey));
+      const blocked = this.#paused(this.#group(item.hostKey));
       if (blocked !== undefined) this.#settle(item, blocked);
       else this.#enqueue(item);
     }, delay);
