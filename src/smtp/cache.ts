@@ -5,8 +5,8 @@
  */
 import type { MailboxOutcome, MailboxReason } from './types.js';
 
-export const ADDRESS_TTL_MS = 7 * 24 * 3600 * 1000;
-export const CATCH_ALL_TTL_MS = 24 * 3600 * 1000;
+const ADDRESS_TTL_MS = 7 * 24 * 3600 * 1000;
+const CATCH_ALL_TTL_MS = 24 * 3600 * 1000;
 
 /** What the catch-all probe found: `undetermined` is never cached. */
 export type CatchAllState = 'yes' | 'no';

@@ -30,7 +30,7 @@ function fail(key: string, expected: string, value: unknown): never {
 }
 
 /** True when the name or a parent of it is a big mailbox provider's. */
-export function isProviderName(name: string): boolean {
+function isProviderName(name: string): boolean {
   const labels = name.split('.');
   for (let i = 0; i < labels.length - 1; i++) {
     const suffix = labels.slice(i).join('.');
