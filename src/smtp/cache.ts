@@ -3,10 +3,10 @@
  * accepted and invalid answers for 7 days, a domain's catch-all finding for a day, unknown never.
  * Absolute expiry from an injectable clock, plain data out, plain data in (like src/dns/cache.ts).
  */
-import { MAILBOX_REASONS, type MailboxOutcome, type MailboxReason } from './types.js';
+import type { MailboxOutcome, MailboxReason } from './types.js';
 
-export const ADDRESS_TTL_MS = 7 * 24 * 3600 * 1000;
-export const CATCH_ALL_TTL_MS = 24 * 3600 * 1000;
+const ADDRESS_TTL_MS = 7 * 24 * 3600 * 1000;
+const CATCH_ALL_TTL_MS = 24 * 3600 * 1000;
 
 /** What the catch-all probe found: `undetermined` is never cached. */
 export type CatchAllState = 'yes' | 'no';
@@ -39,7 +39,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isOutcome(value: unknown): value is MailboxOutcome {
-  return isRecord(value) && typeof value.detail === 'string' && CACHED_REASONS.has(value.reason as MailboxReason) && (MAILBOX_REASONS as readonly unknown[]).includes(value.reason);
+  return isRecord(value) && typeof value.detail === 'string' && CACHED_REASONS.has(value.reason as MailboxReason);
 }
 
 export function createMailboxCache(now: () => number): MailboxCache {

@@ -18,8 +18,8 @@ import type { BreakerTrip, MailboxOutcome, MailboxReason, MxTarget, ResolvedSmtp
 export interface MailboxChecker {
   /** Port-25 check before the stage: TCP + greeting on up to three MX hosts of different provider groups. */
   probeReachability(candidates: readonly MxTarget[][]): Promise<{ reachable: boolean; detail: string }>;
-  /** One address at a domain whose MX hosts DNS already found. priority: lower = sooner (the row number). */
-  check(address: string, domain: string, mx: readonly MxTarget[], priority?: number): Promise<MailboxOutcome>;
+  /** One address at a domain whose MX hosts DNS already found. */
+  check(address: string, domain: string, mx: readonly MxTarget[]): Promise<MailboxOutcome>;
   summary(): SmtpSummary;
   readonly cache: MailboxCache;
   /** QUIT open sessions, clear timers; pending checks end `unknown`. */
@@ -39,7 +39,6 @@ interface Item {
   hosts: readonly MxTarget[];
   /** The first MX host: items with the same key share connections. */
   hostKey: string;
-  priority: number;
   firstAt: number;
   greylistRetries: number;
   requeued: boolean;
@@ -128,10 +127,10 @@ export class Checker implements MailboxChecker {
     return opened;
   }
 
-  check(address: string, domain: string, mx: readonly MxTarget[], priority = 0): Promise<MailboxOutcome> {
+  check(address: string, domain: string, mx: readonly MxTarget[]): Promise<MailboxOutcome> {
     return new Promise((resolve) => {
       const hosts = sortHosts(mx, this.#o.maxHosts);
-      const item: Item = { address, domain, hosts, hostKey: hosts[0]?.host ?? '', priority, firstAt: this.#now(), greylistRetries: 0, requeued: false, done: false, resolve };
+      const item: Item = { address, domain, hosts, hostKey: hosts[0]?.host ?? '', firstAt: this.#now(), greylistRetries: 0, requeued: false, done: false, resolve };
       const early = this.#early(item, hosts);
       if (early !== undefined) return this.#settle(item, early);
       this.#enqueue(item);
@@ -140,6 +139,7 @@ export class Checker implements MailboxChecker {
 
   /** An outcome that needs no connection: stopped, port 25 closed, cached, no host, unverifiable, paused. */
   #early(item: Item, hosts: readonly MxTarget[]): MailboxOutcome | undefined {
+    // Not left to #paused below: once stopped, the stop comes before the cache and every other answer.
     if (this.#stopped !== undefined) return this.#stopped;
     if (this.#unreachable !== undefined) return { reason: 'smtp_unreachable', detail: this.#unreachable };
     // Only printable ASCII goes on the wire: no SMTPUTF8, and no line break that could smuggle a command.
@@ -179,7 +179,9 @@ export class Checker implements MailboxChecker {
     if (item.done) return;
     item.done = true;
     this.#stats.reasons[outcome.reason] = (this.#stats.reasons[outcome.reason] ?? 0) + 1;
-    if (outcome.reason === 'accepted' || outcome.reason === 'catch_all') this.cache.setAddress(item.address, { ...outcome, reason: 'accepted' });
+    // The cache keeps the address's own answer; the catch-all finding is kept per domain (and expires
+    // sooner), so the detail is rebuilt from the reply rather than carrying either wording.
+    if ((outcome.reason === 'accepted' || outcome.reason === 'catch_all') && outcome.smtp !== undefined) this.cache.setAddress(item.address, { reason: 'accepted', detail: replyDetail('accepted', outcome.smtp), smtp: outcome.smtp });
     else this.cache.setAddress(item.address, outcome);
     item.resolve(outcome);
   }
@@ -208,13 +210,10 @@ export class Checker implements MailboxChecker {
     }
   }
 
-  /** The waiting address first by priority; with `hostKey`, only one that can use this connection. */
+  /** The longest-waiting address; with `hostKey`, the longest-waiting one that can use this connection. */
   #take(group: GroupState, hostKey?: string): Item | undefined {
-    let best = -1;
-    group.pending.forEach((item, i) => {
-      if ((hostKey === undefined || item.hostKey === hostKey) && (best < 0 || item.priority < (group.pending[best] as Item).priority)) best = i;
-    });
-    return best < 0 ? undefined : group.pending.splice(best, 1)[0];
+    const at = group.pending.findIndex((item) => hostKey === undefined || item.hostKey === hostKey);
+    return at < 0 ? undefined : group.pending.splice(at, 1)[0];
   }
 
   async #runSession(group: GroupState): Promise<void> {
@@ -453,7 +452,7 @@ export class Checker implements MailboxChecker {
     const timer = setTimeout(() => {
       this.#waiting.delete(item);
       item.greylistRetries++;
-      const blocked = this.#stopped ?? this.#paused(this.#group(item.hostKey));
+      const blocked = this.#paused(this.#group(item.hostKey));
       if (blocked !== undefined) this.#settle(item, blocked);
       else this.#enqueue(item);
     }, delay);
@@ -520,6 +519,7 @@ function sortHosts(mx: readonly MxTarget[], max: number): MxTarget[] {
   return mx.filter((host) => host.addresses.length > 0).sort((a, b) => a.preference - b.preference).slice(0, max);
 }
 
+/** The checker for options validateSmtpOptions() already resolved (not validated again). */
 export function createChecker(options: ResolvedSmtpOptions, deps?: CheckerDeps): MailboxChecker {
   return new Checker(options, deps);
 }

@@ -30,7 +30,7 @@ function fail(key: string, expected: string, value: unknown): never {
 }
 
 /** True when the name or a parent of it is a big mailbox provider's. */
-export function isProviderName(name: string): boolean {
+function isProviderName(name: string): boolean {
   const labels = name.split('.');
   for (let i = 0; i < labels.length - 1; i++) {
     const suffix = labels.slice(i).join('.');
@@ -122,15 +122,18 @@ export function validateSmtpOptions(value: unknown): ResolvedSmtpOptions {
 /** Look up addresses of a name (A and AAAA together); the DNS stage's resolver in production. */
 export type AddressLookup = (name: string) => Promise<string[]>;
 
-/** Warnings about identities that pass validation but will cost replies (no address record for the HELO name). */
-export async function checkSmtpIdentity(options: { helo: string }, lookup?: AddressLookup): Promise<string[]> {
-  const find = lookup ?? defaultLookup;
-  const addresses = await find(options.helo).catch(() => []);
+/**
+ * Warnings about identities that pass validation but will cost replies (no address record for the
+ * HELO name). Only an answer with no address warns: a lookup that fails says nothing, since it
+ * proves nothing about the name.
+ */
+export async function checkSmtpIdentity(options: { helo: string }, lookup: AddressLookup): Promise<string[]> {
+  let addresses: string[];
+  try {
+    addresses = await lookup(options.helo);
+  } catch {
+    return [];
+  }
   if (addresses.length > 0) return [];
   return [`The HELO name ${options.helo} has no A/AAAA record: many servers refuse or distrust a client whose name does not resolve. Publish one pointing at this host's IP.`];
-}
-
-async function defaultLookup(name: string): Promise<string[]> {
-  const { lookup } = await import('node:dns/promises');
-  return (await lookup(name, { all: true })).map((entry) => entry.address);
 }

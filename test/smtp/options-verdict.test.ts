@@ -1,7 +1,7 @@
 /** The `smtp` option (identities we own, coded errors with did-you-mean) and what an outcome does to a verdict. */
 import { describe, expect, it } from 'vitest';
 import { ListscrubError } from '../../src/errors.js';
-import { applyMailboxOutcome, checkSmtpIdentity, validateSmtpOptions, type MailboxOutcome } from '../../src/smtp/index.js';
+import { applyMailboxOutcome, checkSmtpIdentity, createChecker, createMailboxChecker, validateSmtpOptions, type MailboxOutcome } from '../../src/smtp/index.js';
 import type { Verdict } from '../../src/types.js';
 import { makeVerdict } from '../../src/verdict.js';
 
@@ -62,10 +62,22 @@ describe('validateSmtpOptions', () => {
   });
 });
 
+describe('createChecker and createMailboxChecker', () => {
+  it('createChecker takes options validateSmtpOptions resolved; createMailboxChecker validates raw ones first', async () => {
+    const checker = createChecker(validateSmtpOptions(OK));
+    expect(checker.summary()).toMatchObject({ status: 'ok', probes: 0, connections: 0 });
+    await checker.close();
+    expect(() => createMailboxChecker({ ...OK, helo: 'localhost' })).toThrow(/"smtp\.helo"/);
+    const raw = createMailboxChecker(OK);
+    expect(raw.summary()).toMatchObject({ status: 'ok' });
+    await raw.close();
+  });
+});
+
 describe('checkSmtpIdentity', () => {
-  it('warns when the HELO name has no address record, and not when it has one', async () => {
+  it('warns when the HELO name has no address record, and not when it has one or the lookup failed', async () => {
     expect(await checkSmtpIdentity(OK, async () => [])).toEqual([expect.stringMatching(/^The HELO name probe\.listscrub-test\.net has no A\/AAAA record/)]);
-    expect(await checkSmtpIdentity(OK, async () => { throw new Error('ENOTFOUND'); })).toHaveLength(1);
+    expect(await checkSmtpIdentity(OK, async () => { throw new Error('ENOTFOUND'); })).toEqual([]);
     expect(await checkSmtpIdentity(OK, async () => ['198.51.100.7'])).toEqual([]);
   });
 });

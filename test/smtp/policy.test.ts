@@ -13,7 +13,7 @@ const UNKNOWN_USER = ['550 5.1.1 <x@example.net>: Recipient address rejected: Us
 const rcpts = (server: ScriptServer) => server.allCommands().filter((c) => c.startsWith('RCPT')).map((c) => c.slice(9, -1));
 
 function checkAll(checker: MailboxChecker, locals: readonly string[], domain: string, mx: Parameters<MailboxChecker['check']>[2]): Promise<MailboxOutcome[]> {
-  return Promise.all(locals.map((local, i) => checker.check(`${local}@${domain}`, domain, mx, i)));
+  return Promise.all(locals.map((local) => checker.check(`${local}@${domain}`, domain, mx)));
 }
 
 describe('the blanket guard', () => {
@@ -246,5 +246,43 @@ describe('the cache', () => {
     vi.setSystemTime(Date.now() + 6 * 24 * 3600_000);
     const muchLater = make(options(server!));
     expect(muchLater.cache.import(snapshot)).toBe(0);
+  });
+
+  it('an accepted answer read back from the cache words its reason once: catch-all while the finding holds, plain accepted after it expires', async () => {
+    const [server] = await serve({});
+    const mx = mxOf([server!]);
+    const first = make(options(server!));
+    const fresh = await drive(first.check('jane@example.net', 'example.net', mx));
+    expect(fresh.reason).toBe('catch_all');
+    const snapshot = JSON.parse(JSON.stringify(first.cache.export()));
+    const asked = rcpts(server!).length;
+    const plain = 'mx1.example.net accepted the recipient: "250 2.1.5 Ok".';
+
+    const second = make(options(server!));
+    expect(second.cache.import(snapshot)).toBe(2);
+    const hit = await drive(second.check('jane@example.net', 'example.net', mx));
+    expect(hit.reason).toBe('catch_all');
+    expect(hit.detail).toBe(`${plain} The domain accepts any address (catch-all).`);
+    expect(hit.detail.match(/catch-all/g)).toHaveLength(1);
+
+    vi.setSystemTime(Date.now() + 2 * 24 * 3600_000);
+    const later = make(options(server!));
+    expect(later.cache.import(snapshot)).toBe(1);
+    const expired = await drive(later.check('jane@example.net', 'example.net', mx));
+    expect(expired.reason).toBe('accepted');
+    expect(expired.detail).toBe(plain);
+    expect(rcpts(server!).slice(asked)).toEqual([]);
+  });
+
+  it('an accepted answer whose catch-all probe was undetermined comes back from the cache as plain accepted', async () => {
+    const [server] = await serve({ rcpt: (address) => (address.startsWith('listscrub-') ? ['451 4.3.0 Temporary local problem'] : ['250 2.1.5 Ok']) });
+    const mx = mxOf([server!]);
+    const first = make(options(server!));
+    const fresh = await drive(first.check('jane@example.net', 'example.net', mx));
+    expect(fresh).toMatchObject({ reason: 'accepted', detail: expect.stringMatching(/could not be determined\.$/) });
+    const second = make(options(server!));
+    expect(second.cache.import(JSON.parse(JSON.stringify(first.cache.export())))).toBe(1);
+    const hit = await drive(second.check('jane@example.net', 'example.net', mx));
+    expect(hit).toEqual({ reason: 'accepted', detail: 'mx1.example.net accepted the recipient: "250 2.1.5 Ok".', smtp: fresh.smtp });
   });
 });
