@@ -6,7 +6,7 @@ import { createDomainChecker, type DomainChecker } from './dns/index.js';
 import { checkTransformOptions, scrubTransform, type CsvRecord, type RowChecker, type ScrubTransform, type ScrubTransformOptions } from './stream/transform.js';
 import { CHECK_OPTION_KEYS, rejectUnknownOptions, validateCheckOptions } from './options.js';
 import type { CheckOptions, DnsHealth, DnsStats, Verdict } from './types.js';
-import { createMailboxChecker, validateSmtpOptions, type MailboxChecker } from './smtp/index.js';
+import { createChecker, validateSmtpOptions, type MailboxChecker } from './smtp/index.js';
 import { addressStage, domainStage, mailboxStage, runStages, smtpIdentityWarnings, type Stage } from './stages/index.js';
 
 export interface Scrubber extends RowChecker {
@@ -60,7 +60,7 @@ export function createScrubber(options: CheckOptions = {}): Scrubber {
 
   // The checks, in order: the address offline, then its domain in DNS, then (opt-in) its mailbox
   // over SMTP (src/stages).
-  const mailbox = domains === null || smtp === undefined ? null : createMailboxChecker(smtp);
+  const mailbox = domains === null || smtp === undefined ? null : createChecker(smtp);
   const stages: Stage[] = domains === null ? [] : [domainStage(domains), ...(mailbox === null ? [] : [mailboxStage(domains, mailbox)])];
   const evaluate = (input: string): Verdict | Promise<Verdict> => runStages(input, addressStage, stages);
 

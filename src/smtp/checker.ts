@@ -132,7 +132,9 @@ export class Checker implements MailboxChecker {
       const hosts = sortHosts(mx, this.#o.maxHosts);
       const item: Item = { address, domain, hosts, hostKey: hosts[0]?.host ?? '', firstAt: this.#now(), greylistRetries: 0, requeued: false, done: false, resolve };
       const early = this.#early(item, hosts);
-      if (early !== undefined) return this.#settle(item, early);
+      // An early outcome is a cache hit or an unknown (never cached): nothing to store, and storing
+      // a hit again would restart its 7 days on every run, so it would never be asked again.
+      if (early !== undefined) return this.#settle(item, early, false);
       this.#enqueue(item);
     });
   }
@@ -175,10 +177,11 @@ export class Checker implements MailboxChecker {
     return group;
   }
 
-  #settle(item: Item, outcome: MailboxOutcome): void {
+  #settle(item: Item, outcome: MailboxOutcome, store = true): void {
     if (item.done) return;
     item.done = true;
     this.#stats.reasons[outcome.reason] = (this.#stats.reasons[outcome.reason] ?? 0) + 1;
+    if (!store) return item.resolve(outcome);
     // The cache keeps the address's own answer; the catch-all finding is kept per domain (and expires
     // sooner), so the detail is rebuilt from the reply rather than carrying either wording.
     if ((outcome.reason === 'accepted' || outcome.reason === 'catch_all') && outcome.smtp !== undefined) this.cache.setAddress(item.address, { reason: 'accepted', detail: replyDetail('accepted', outcome.smtp), smtp: outcome.smtp });

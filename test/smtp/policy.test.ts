@@ -248,6 +248,20 @@ describe('the cache', () => {
     expect(muchLater.cache.import(snapshot)).toBe(0);
   });
 
+  it('a cache hit does not restart the answer\'s 7 days: a nightly run that only reads it still asks again after a week', async () => {
+    const [server] = await serve({});
+    const mx = mxOf([server!]);
+    const first = make(options(server!));
+    await drive(first.check('jane@example.net', 'example.net', mx));
+    const expiresAt = (first.cache.export().addresses['jane@example.net'] as { expiresAt: number }).expiresAt;
+    vi.setSystemTime(Date.now() + 3 * 24 * 3600_000);
+    const reader = make(options(server!));
+    reader.cache.import(JSON.parse(JSON.stringify(first.cache.export())));
+    await drive(reader.check('jane@example.net', 'example.net', mx));
+    expect(reader.summary().cacheHits).toBe(1);
+    expect((reader.cache.export().addresses['jane@example.net'] as { expiresAt: number }).expiresAt).toBe(expiresAt);
+  });
+
   it('an accepted answer read back from the cache words its reason once: catch-all while the finding holds, plain accepted after it expires', async () => {
     const [server] = await serve({});
     const mx = mxOf([server!]);
