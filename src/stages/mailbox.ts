@@ -65,9 +65,10 @@ function reachabilityGate(checker: MailboxChecker): ReachabilityGate {
   return {
     wait(hosts) {
       const first = hosts[0];
-      if (first !== undefined && start !== undefined && !candidates.has(groupOf(first.host))) candidates.set(groupOf(first.host), [...hosts]);
+      // Gathering: until the check starts (start is set from the first call until then).
+      const gathering = result === undefined || start !== undefined;
+      if (first !== undefined && gathering && !candidates.has(groupOf(first.host))) candidates.set(groupOf(first.host), [...hosts]);
       if (result === undefined) {
-        if (first !== undefined) candidates.set(groupOf(first.host), [...hosts]);
         result = new Promise<boolean>((resolve) => {
           start = () => {
             start = undefined;
